@@ -1,0 +1,98 @@
+//! The saved workspace profile: everything the wizard needs to know about one Synapse workspace
+//! pair and its Azure DevOps project. Never holds a secret (the token lives in the keychain).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Something picked from an Azure DevOps list whose id is a string (GUID): project, repository,
+/// service connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Something picked from an Azure DevOps list whose id is a number: release definition,
+/// definition environment (stage), agent queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NumberedRef {
+    pub id: i32,
+    pub name: String,
+}
+
+pub const DEFAULT_ROOT_FOLDER: &str = "/";
+pub const DEFAULT_COLLABORATION_BRANCH: &str = "main";
+pub const DEFAULT_PUBLISH_BRANCH: &str = "workspace_publish";
+pub const DEFAULT_BRANCH_TEMPLATE: &str = "Release{release}_Hotfixes";
+pub const DEFAULT_FEATURE_PATTERN: &str = "feature/*";
+
+/// A saved workspace profile. Stored in `profiles.json` (versioned, written atomically) and shared
+/// between team members as JSON export — which is why it carries no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Profile {
+    /// Stable id (UUID), also the keychain key of the profile's token.
+    pub id: String,
+    /// Display name, e.g. "Contoso — Sales analytics".
+    pub name: String,
+    /// `https://dev.azure.com/{org}`, `https://{org}.visualstudio.com`, or an Azure DevOps Server
+    /// collection URL.
+    pub organization_url: String,
+    pub project: Option<NamedRef>,
+    pub repository: Option<NamedRef>,
+    /// Synapse root folder inside the repository (default `/`).
+    pub root_folder: String,
+    /// Collaboration branch (default `main`).
+    pub collaboration_branch: String,
+    /// Publish branch; `None` = read `publish_config.json`, else `workspace_publish`.
+    pub publish_branch: Option<String>,
+    /// The production release pipeline (classic release definition).
+    pub release_definition: Option<NumberedRef>,
+    /// Its production stage (definition environment).
+    pub production_stage: Option<NumberedRef>,
+    pub dev_workspace: String,
+    pub prod_workspace: String,
+    pub prod_subscription_id: String,
+    pub prod_resource_group: String,
+    /// The production service connection (type azurerm).
+    pub service_connection: Option<NamedRef>,
+    /// Agent queue the hotfix pipeline runs on.
+    pub agent_queue: Option<NumberedRef>,
+    /// Hotfix branch name template: `{release}`, `{releaseId}`, `{date}` placeholders.
+    pub branch_template: String,
+    /// Patterns of feature branches to merge fixes back into (`*` wildcard).
+    pub feature_branch_patterns: Vec<String>,
+    /// True for the demo profile that talks to the built-in simulator.
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+impl Profile {
+    /// A new, empty profile with the documented defaults.
+    pub fn new_with_defaults(id: String) -> Self {
+        Self {
+            id,
+            name: String::new(),
+            organization_url: String::new(),
+            project: None,
+            repository: None,
+            root_folder: DEFAULT_ROOT_FOLDER.into(),
+            collaboration_branch: DEFAULT_COLLABORATION_BRANCH.into(),
+            publish_branch: None,
+            release_definition: None,
+            production_stage: None,
+            dev_workspace: String::new(),
+            prod_workspace: String::new(),
+            prod_subscription_id: String::new(),
+            prod_resource_group: String::new(),
+            service_connection: None,
+            agent_queue: None,
+            branch_template: DEFAULT_BRANCH_TEMPLATE.into(),
+            feature_branch_patterns: vec![DEFAULT_FEATURE_PATTERN.into()],
+            simulated: false,
+        }
+    }
+}
