@@ -11,6 +11,8 @@ export interface BackoffOptions {
   doc?: Document;
   /** Called when a tick throws; polling continues with back-off. */
   onError?: (error: unknown) => void;
+  /** Called with the wait before the next call each time one is scheduled. */
+  onSchedule?: (ms: number) => void;
 }
 
 export interface BackoffPoller {
@@ -51,6 +53,7 @@ export function createBackoffPoller(
     clear();
     if (!running || hidden()) return;
     timer = setTimeout(run, Math.max(ms, 0));
+    options.onSchedule?.(Math.max(ms, 0));
   }
 
   function untilAllowed(): number {

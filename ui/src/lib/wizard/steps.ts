@@ -1,9 +1,10 @@
 // The eight wizard steps as the rail shows them. Steps 1–3 have screens; 4–8 are built later and are
-// listed so the user sees the whole journey (named, described, not clickable).
+// listed so the user sees the whole journey (named, described, not clickable). The run's own step
+// list (titles, states) comes from the back end; this adds the one-line descriptions the UI shows.
 
 export type StepNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
-export interface StepInfo {
+export interface StepMeta {
   readonly number: StepNumber;
   readonly title: string;
   /** One line saying what the step does (or will do). */
@@ -12,7 +13,7 @@ export interface StepInfo {
   readonly available: boolean;
 }
 
-export const STEPS: readonly StepInfo[] = [
+export const STEPS: readonly StepMeta[] = [
   {
     number: 1,
     title: 'Find what runs in production',
@@ -63,7 +64,7 @@ export const STEPS: readonly StepInfo[] = [
   },
 ];
 
-export function stepInfo(n: StepNumber): StepInfo {
+export function stepInfo(n: StepNumber): StepMeta {
   const s = STEPS[n - 1];
   if (!s) throw new Error(`no wizard step ${n}`);
   return s;

@@ -1,0 +1,42 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import StepRail from './StepRail.svelte';
+import { steps } from './testing/fixtures';
+
+afterEach(() => cleanup());
+
+describe('StepRail', () => {
+  it('shows each step with its state, and steps 4–8 as upcoming with what they will do', () => {
+    render(StepRail, { steps: steps(['done', 'done', 'active']), viewing: 3, onselect: () => {} });
+    expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'done');
+    expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'done');
+    expect(screen.getByTestId('rail-step-3')).toHaveAttribute('data-state', 'active');
+    for (const n of [4, 5, 6, 7, 8]) {
+      const row = screen.getByTestId(`rail-step-${n}`);
+      expect(row).toHaveAttribute('data-state', 'upcoming');
+      expect(row.querySelector('button')).toBeNull();
+      expect(screen.getByTestId(`rail-step-${n}-description`).textContent).not.toBe('');
+    }
+    expect(screen.getByTestId('rail-step-4')).toHaveTextContent('Hotfix pipeline');
+    expect(screen.getByTestId('rail-step-5')).toHaveTextContent('typing the production workspace name');
+    expect(screen.getByTestId('rail-step-3-open')).toHaveAttribute('aria-current', 'step');
+  });
+
+  it('opens reached steps but not the ones not started yet', async () => {
+    const onselect = vi.fn();
+    render(StepRail, { steps: steps(['done', 'active']), viewing: 2, onselect });
+    await fireEvent.click(screen.getByTestId('rail-step-1-open'));
+    expect(onselect).toHaveBeenCalledWith(1);
+    expect(screen.getByTestId('rail-step-3')).toHaveAttribute('data-state', 'pending');
+    expect(screen.queryByTestId('rail-step-3-open')).toBeNull();
+  });
+
+  it('marks a failed step and shows its note', () => {
+    const s = steps(['failed']);
+    s[0] = { ...s[0]!, note: 'Release-3 has no Git source artifact.' };
+    render(StepRail, { steps: s, viewing: 1, onselect: () => {} });
+    expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'failed');
+    expect(screen.getByTestId('rail-step-1')).toHaveTextContent('Failed');
+    expect(screen.getByTestId('rail-step-1')).toHaveTextContent('Release-3 has no Git source artifact.');
+  });
+});

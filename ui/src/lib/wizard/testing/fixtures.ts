@@ -1,0 +1,225 @@
+// Test data shaped like the back end's answers for the demo organization (Release-3 in production).
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { Profile } from '../../bindings/Profile';
+import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
+
+export const RELEASE_SHA = '3f2a9c1d7e8b4a6f0c5d2e1b9a8f7c6d5e4b3a21';
+export const FIX_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+export function profile(over: Partial<Profile> = {}): Profile {
+  return {
+    id: 'p-demo',
+    name: 'Contoso demo',
+    organizationUrl: 'http://127.0.0.1:9999/contoso',
+    project: { id: 'proj', name: 'DataPlatform' },
+    repository: { id: 'repo', name: 'synapse-analytics' },
+    rootFolder: '/',
+    collaborationBranch: 'main',
+    publishBranch: null,
+    releaseDefinition: { id: 1, name: 'Synapse-Release' },
+    productionStage: { id: 2, name: 'Production' },
+    devWorkspace: 'contoso-synapse-dev',
+    prodWorkspace: 'contoso-synapse-prod',
+    prodSubscriptionId: '00000000-0000-0000-0000-000000000000',
+    prodResourceGroup: 'rg-prod',
+    serviceConnection: { id: 'sc', name: 'contoso-prod-arm' },
+    agentQueue: { id: 3, name: 'Azure Pipelines' },
+    branchTemplate: 'Release{release}_Hotfixes',
+    featureBranchPatterns: ['feature/*'],
+    simulated: true,
+    ...over,
+  };
+}
+
+const TITLES = [
+  'What runs in production',
+  'Hotfix branch',
+  'Fix',
+  'Hotfix pipeline',
+  'Deploy',
+  'Confirm',
+  'Merge back',
+  'Clean up',
+];
+
+export function steps(states: StepState[]): HotfixRun['steps'] {
+  return TITLES.map((title, i) => ({ number: i + 1, title, state: states[i] ?? 'pending' }));
+}
+
+export const releaseCommit: CommitInfo = {
+  commitId: RELEASE_SHA,
+  message: 'Add the sales pipeline\n\nWith the nightly trigger.',
+  authorName: 'Dana Engineer',
+  authorEmail: 'dana@contoso.example',
+  authorDate: '2026-11-20T09:30:00Z',
+  webUrl: `http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics/commit/${RELEASE_SHA}`,
+};
+
+export const fixCommit: CommitInfo = {
+  commitId: FIX_SHA,
+  message: 'Fix the LoadSales timeout',
+  authorName: 'Synapse Studio',
+  authorDate: '2026-11-26T10:00:00Z',
+  webUrl: `http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics/commit/${FIX_SHA}`,
+};
+
+/** A fresh run at step 1. */
+export function newRun(over: Partial<HotfixRun> = {}): HotfixRun {
+  return {
+    version: 1,
+    id: 'run-1',
+    profileId: 'p-demo',
+    profile: profile(),
+    prodWorkspace: 'contoso-synapse-prod',
+    createdAt: '2026-11-26T09:00:00Z',
+    updatedAt: '2026-11-26T09:05:00Z',
+    status: 'active',
+    currentStep: 1,
+    steps: steps(['active']),
+    fix: { commits: [], acknowledged: false },
+    log: [],
+    ...over,
+  };
+}
+
+/** A run whose step 1 resolved Release-3. */
+export function resolvedRun(over: Partial<HotfixRun> = {}): HotfixRun {
+  return newRun({
+    currentStep: 2,
+    steps: steps(['done', 'active']),
+    release: {
+      id: 3,
+      name: 'Release-3',
+      definitionId: 1,
+      definitionEnvironmentId: 2,
+      webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=3',
+      wasCurrent: true,
+    },
+    artifact: {
+      alias: '_synapse-analytics',
+      artifactType: 'Git',
+      branch: 'main',
+      repositoryId: 'repo',
+      repositoryName: 'synapse-analytics',
+      reason: 'Git artifact on the collaboration branch main (the other one is on the publish branch).',
+    },
+    commit: releaseCommit,
+    ...over,
+  });
+}
+
+/** A run at step 3 with the branch created. */
+export function branchRun(over: Partial<HotfixRun> = {}): HotfixRun {
+  return resolvedRun({
+    currentStep: 3,
+    steps: steps(['done', 'done', 'active']),
+    branch: {
+      name: 'Release3_Hotfixes',
+      objectId: RELEASE_SHA,
+      outcome: 'created',
+      webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes',
+    },
+    fix: { head: RELEASE_SHA, commits: [], acknowledged: false },
+    ...over,
+  });
+}
+
+export const riskyPlan: DeployPlan = {
+  create: [{ artifact: { kind: 'notebook', name: 'Clean' }, path: '/notebook/Clean.json' }],
+  update: [
+    { artifact: { kind: 'pipeline', name: 'LoadSales' }, path: '/pipeline/LoadSales.json' },
+    { artifact: { kind: 'trigger', name: 'Nightly' }, path: '/trigger/Nightly.json' },
+  ],
+  delete: [{ artifact: { kind: 'linkedService', name: 'OldBlob' }, path: '/linkedService/OldBlob.json' }],
+  warnings: [
+    { kind: 'deletion', artifact: { kind: 'linkedService', name: 'OldBlob' }, message: 'Linked service `OldBlob` is deleted on the hotfix branch.' },
+    { kind: 'trigger', artifact: { kind: 'trigger', name: 'Nightly' }, message: 'Trigger `Nightly` is edited.' },
+    { kind: 'linkedService', artifact: { kind: 'linkedService', name: 'OldBlob' }, message: 'Linked service `OldBlob` is deleted: it decides what production connects to.' },
+    { kind: 'outsideRoot', message: '1 file(s) changed outside the Synapse root folder (README.md).' },
+  ],
+  needsAcknowledgement: true,
+};
+
+export function fixedRun(): HotfixRun {
+  return branchRun({
+    fix: {
+      head: FIX_SHA,
+      commits: [fixCommit],
+      acknowledged: false,
+      changes: {
+        baseCommit: RELEASE_SHA,
+        targetCommit: FIX_SHA,
+        artifacts: [
+          {
+            artifact: { kind: 'pipeline', name: 'LoadSales' },
+            path: '/pipeline/LoadSales.json',
+            change: 'edited',
+            diff: {
+              added: 1,
+              removed: 1,
+              json: true,
+              hunks: [
+                {
+                  lines: [
+                    { kind: 'context', oldLine: 4, newLine: 4, text: '        "name": "Copy",' },
+                    { kind: 'removed', oldLine: 5, newLine: null, text: '        "timeout": "0.12:00:00"' },
+                    { kind: 'added', oldLine: null, newLine: 5, text: '        "timeout": "0.01:00:00"' },
+                  ],
+                },
+              ],
+            },
+          },
+          {
+            artifact: { kind: 'notebook', name: 'Clean' },
+            path: '/notebook/Clean.json',
+            change: 'created',
+            diff: { added: 3, removed: 0, json: true, hunks: [{ lines: [{ kind: 'added', oldLine: null, newLine: 1, text: '{' }] }] },
+          },
+        ],
+        outsideRoot: [{ path: '/README.md', change: 'edited' }],
+        otherFiles: [],
+      },
+      plan: riskyPlan,
+    },
+  });
+}
+
+export const productionReleases: ProductionReleases = {
+  current: {
+    id: 3,
+    name: 'Release-3',
+    description: 'Nightly sales load',
+    deployedOn: '2026-11-20T10:00:00Z',
+    deployedBy: 'Dana Engineer',
+    webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=3',
+  },
+  previous: [
+    { id: 2, name: 'Release-2', deployedOn: '2026-11-10T10:00:00Z', deployedBy: 'Lee Ops' },
+    { id: 1, name: 'Release-1', deployedOn: '2026-11-01T10:00:00Z', deployedBy: 'Lee Ops' },
+  ],
+};
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * Installs `mockIPC` with one handler per command; records every call. A handler may throw an
+ * AppError object to simulate a rejected command. Unknown commands reject like the real IPC.
+ */
+export function mockCommands(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Call[] {
+  const calls: Call[] = [];
+  mockIPC(async (cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    const handler = handlers[cmd];
+    if (!handler) throw `command ${cmd} not found`;
+    return handler(args);
+  });
+  return calls;
+}
+
+export function appError(code: string, message: string, detail?: string) {
+  return detail === undefined ? { code, message } : { code, message, detail };
+}
