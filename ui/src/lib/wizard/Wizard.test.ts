@@ -1,0 +1,50 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import Wizard from '../../routes/Wizard.svelte';
+import { appError, branchRun, mockCommands, productionReleases, resolvedRun } from './testing/fixtures';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('Wizard screen', () => {
+  it('continues a saved run at the step where it stopped', async () => {
+    mockCommands({
+      hotfix_get_run: () => resolvedRun(),
+      hotfix_check_branch_name: () => ({ name: 'Release3_Hotfixes', pointsAtCommit: false }),
+      hotfix_list_production_releases: () => productionReleases,
+    });
+    render(Wizard, { runId: 'run-1' });
+    expect(screen.getByTestId('wizard-loading')).toBeInTheDocument();
+    expect(await screen.findByTestId('step2')).toBeInTheDocument();
+    expect(screen.getByTestId('wizard-title')).toHaveTextContent('Hotfix of Release-3');
+    expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'active');
+    await fireEvent.click(screen.getByTestId('rail-step-1-open'));
+    expect(await screen.findByTestId('step1')).toBeInTheDocument();
+  });
+
+  it('shows step 3 for a run at step 3 and keeps steps 4–8 closed', async () => {
+    mockCommands({
+      hotfix_get_run: () => branchRun(),
+      hotfix_poll_branch: () => ({ head: branchRun().fix.head, commits: [], changed: false }),
+    });
+    render(Wizard, { runId: 'run-1' });
+    expect(await screen.findByTestId('step3')).toBeInTheDocument();
+    expect(screen.queryByTestId('rail-step-4-open')).toBeNull();
+  });
+
+  it('shows a missing run by its code with a way back', async () => {
+    mockCommands({
+      hotfix_get_run: () => {
+        throw appError('notFound', 'There is no hotfix run run-1. It may have been deleted; start a new hotfix.');
+      },
+    });
+    render(Wizard, { runId: 'run-1' });
+    const err = await screen.findByTestId('wizard-load-error');
+    expect(err).toHaveTextContent('Not found');
+    expect(err).toHaveTextContent('start a new hotfix');
+    expect(screen.getByTestId('wizard-back')).toBeInTheDocument();
+  });
+});
