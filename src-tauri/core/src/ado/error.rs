@@ -1,0 +1,288 @@
+//! What can go wrong talking to Azure DevOps, kept typed (status, VSS error body, host) so callers
+//! can react to specifics such as `TF401179`, and converted into an [`AppError`] whose message says
+//! what happened and what to do next. No token, and no URL credentials, ever end up in here.
+
+use serde::Deserialize;
+
+use crate::error::{AppError, ErrorCode};
+
+/// The standard VSS error body: `{"$id":"1","innerException":null,"message":"TF401179: ...",
+/// "typeName":"...","typeKey":"...","errorCode":0,"eventId":3000}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VssError {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub type_key: String,
+    #[serde(default)]
+    pub type_name: String,
+    #[serde(default)]
+    pub error_code: i64,
+}
+
+impl VssError {
+    /// The stable `TFnnnnnn` / `VSnnnnnn` code at the start of the message, if any.
+    pub fn code(&self) -> Option<&str> {
+        let head = self.message.split(':').next()?.trim();
+        let digits = head.strip_prefix("TF").or_else(|| head.strip_prefix("VS"))?;
+        (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then_some(head)
+    }
+}
+
+/// One failed call, boxed so `Result<T, AdoError>` stays small.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind}")]
+pub struct AdoError {
+    kind: Box<AdoErrorKind>,
+    /// The organization URL of the client that failed, for the "create a token at …" hint.
+    org: Option<String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AdoErrorKind {
+    /// The organization URL is not usable.
+    #[error("invalid organization URL: {reason}")]
+    InvalidUrl { reason: String },
+    /// HTTP 203, an HTML page, or a redirect to a sign-in page: the credentials were not accepted as such.
+    #[error("{method} {url}: Azure DevOps answered with a sign-in page (HTTP {status})")]
+    NotSignedIn { method: String, url: String, status: u16 },
+    /// Any other non-success status. `url` is redacted (no query string, no credentials).
+    #[error("{method} {url}: HTTP {status} {}", vss.as_ref().map_or("", |v| v.message.as_str()))]
+    Http {
+        method: String,
+        url: String,
+        status: u16,
+        vss: Option<VssError>,
+        /// Start of a non-VSS body, for the detail (already cut to a few hundred characters).
+        body: Option<String>,
+        /// `Retry-After` seconds of a 429/503 that was not retried (or retries ran out).
+        retry_after: Option<u64>,
+    },
+    /// DNS, refused connection, TLS, timeout or a dropped connection.
+    #[error("{method} {url}: {host} could not be reached: {reason}")]
+    Unreachable { method: String, url: String, host: String, reason: String },
+    /// A success answer we could not read.
+    #[error("{method} {url}: unexpected answer: {reason}")]
+    Decode { method: String, url: String, reason: String },
+}
+
+impl From<AdoErrorKind> for AdoError {
+    fn from(kind: AdoErrorKind) -> Self {
+        Self { kind: Box::new(kind), org: None }
+    }
+}
+
+impl AdoError {
+    /// Remembers the organization URL for the user-facing message.
+    #[must_use]
+    pub fn with_org(mut self, org_url: &str) -> Self {
+        self.org = Some(org_url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    pub fn kind(&self) -> &AdoErrorKind {
+        &self.kind
+    }
+
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<u16> {
+        match &*self.kind {
+            AdoErrorKind::NotSignedIn { status, .. } | AdoErrorKind::Http { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// The VSS error body, when the service sent one.
+    pub fn vss(&self) -> Option<&VssError> {
+        match &*self.kind {
+            AdoErrorKind::Http { vss, .. } => vss.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The `TFnnnnnn` / `VSnnnnnn` code of the VSS message, e.g. `TF401179`.
+    pub fn vss_code(&self) -> Option<&str> {
+        self.vss().and_then(VssError::code)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// The [`ErrorCode`] this error maps to.
+    pub fn code(&self) -> ErrorCode {
+        match &*self.kind {
+            AdoErrorKind::InvalidUrl { .. } => ErrorCode::InvalidInput,
+            AdoErrorKind::NotSignedIn { .. } => ErrorCode::NotSignedIn,
+            AdoErrorKind::Unreachable { .. } => ErrorCode::Unreachable,
+            AdoErrorKind::Decode { .. } => ErrorCode::ServerError,
+            AdoErrorKind::Http { status, vss, .. } => status_code(*status, vss.as_ref()),
+        }
+    }
+}
+
+/// True when the service said the token lacks a scope (it answers 401 either way; the body tells).
+fn mentions_scope(vss: Option<&VssError>) -> bool {
+    vss.is_some_and(|v| v.message.to_ascii_lowercase().contains("scope"))
+}
+
+fn status_code(status: u16, vss: Option<&VssError>) -> ErrorCode {
+    let tf400813 = vss.and_then(VssError::code) == Some("TF400813");
+    match status {
+        401 if mentions_scope(vss) => ErrorCode::MissingScope,
+        401 if tf400813 => ErrorCode::NoPermission,
+        401 => ErrorCode::TokenRejected,
+        403 => ErrorCode::NoPermission,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        429 => ErrorCode::RateLimited,
+        400 | 422 => ErrorCode::InvalidInput,
+        _ => ErrorCode::ServerError,
+    }
+}
+
+/// Where to create a token for an organization.
+pub fn tokens_page(org_url: &str) -> String {
+    format!("{}/_usersSettings/tokens", org_url.trim_end_matches('/'))
+}
+
+impl AdoError {
+    /// The user-facing error. `org_url` is used to point at the tokens page.
+    pub fn to_app_error(&self, org_url: &str) -> AppError {
+        let tokens = tokens_page(org_url);
+        let code = self.code();
+        let message = match &*self.kind {
+            AdoErrorKind::InvalidUrl { reason } => format!("The organization URL is not valid: {reason}"),
+            AdoErrorKind::NotSignedIn { status, .. } => format!(
+                "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
+                 the token was not accepted as a credential. Check that you pasted the whole \
+                 personal access token of this organization, or create a new one at {tokens} \
+                 and paste it in Profile → Credentials."
+            ),
+            AdoErrorKind::Unreachable { host, reason, .. } => format!(
+                "Could not reach {host}: {reason}. Check the organization URL, your network \
+                 connection and any proxy or VPN, then try again."
+            ),
+            AdoErrorKind::Decode { .. } => "Azure DevOps sent an answer the app could not read. \
+                 Try again; if it keeps happening, the server may be a version the app does not \
+                 support."
+                .to_owned(),
+            AdoErrorKind::Http { status, vss, retry_after, .. } => {
+                let said = vss
+                    .as_ref()
+                    .filter(|v| !v.message.is_empty())
+                    .map(|v| format!(" Azure DevOps said: \"{}\"", v.message))
+                    .unwrap_or_default();
+                match code {
+                    ErrorCode::MissingScope => format!(
+                        "Azure DevOps refused the call (HTTP 401) because the token lacks a \
+                         scope it needs.{said} Create a token with the scopes listed in Profile → \
+                         Credentials at {tokens} and paste it there."
+                    ),
+                    ErrorCode::TokenRejected => format!(
+                        "Azure DevOps rejected the token (HTTP 401). It may have expired or been \
+                         revoked, or it may lack the scope this call needs.{said} Create a new \
+                         one at {tokens} and paste it in Profile → Credentials."
+                    ),
+                    ErrorCode::NoPermission => format!(
+                        "You are signed in, but your account has no permission for this \
+                         (HTTP {status}).{said} Ask a project administrator for access."
+                    ),
+                    ErrorCode::NotFound => format!(
+                        "Azure DevOps could not find it (HTTP 404).{said} It may have been \
+                         renamed or deleted; pick it again in the profile."
+                    ),
+                    ErrorCode::Conflict => {
+                        format!("Azure DevOps reported a conflict (HTTP 409).{said}")
+                    }
+                    ErrorCode::RateLimited => format!(
+                        "Azure DevOps is throttling requests (HTTP 429){}.{said} Wait a moment \
+                         and try again.",
+                        retry_after.map(|s| format!(" and asked to wait {s} s")).unwrap_or_default()
+                    ),
+                    ErrorCode::InvalidInput => {
+                        format!("Azure DevOps refused the request (HTTP {status}).{said}")
+                    }
+                    _ => format!(
+                        "Azure DevOps had a problem answering (HTTP {status}).{said} Try again \
+                         in a moment; if it keeps failing, check status.dev.azure.com."
+                    ),
+                }
+            }
+        };
+        let detail = match &*self.kind {
+            AdoErrorKind::Http { vss: Some(v), .. } => {
+                format!("{self} [typeKey={}, errorCode={}]", v.type_key, v.error_code)
+            }
+            AdoErrorKind::Http { body: Some(b), .. } => format!("{self}: {b}"),
+            _ => self.to_string(),
+        };
+        AppError::new(code, message).with_detail(detail)
+    }
+}
+
+impl From<AdoError> for AppError {
+    fn from(err: AdoError) -> Self {
+        let org = err.org.clone().unwrap_or_else(|| "{your organization URL}".to_owned());
+        err.to_app_error(&org)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16, message: &str) -> AdoError {
+        AdoErrorKind::Http {
+            method: "GET".into(),
+            url: "https://dev.azure.com/contoso/DataPlatform/_apis/git/repositories".into(),
+            status,
+            vss: Some(VssError { message: message.into(), type_key: "X".into(), ..VssError::default() }),
+            body: None,
+            retry_after: None,
+        }
+        .into()
+    }
+
+    fn http_org(status: u16, message: &str) -> AdoError {
+        http(status, message).with_org("https://dev.azure.com/contoso/")
+    }
+
+    #[test]
+    fn statuses_map_to_stable_codes() {
+        assert_eq!(http(401, "VS30063: You are not authorized").code(), ErrorCode::TokenRejected);
+        assert_eq!(
+            http(401, "The token does not have the scope vso.release").code(),
+            ErrorCode::MissingScope
+        );
+        assert_eq!(
+            http(401, "TF400813: The user 'x' is not authorized to access this resource.").code(),
+            ErrorCode::NoPermission
+        );
+        assert_eq!(http(403, "").code(), ErrorCode::NoPermission);
+        assert_eq!(http(404, "").code(), ErrorCode::NotFound);
+        assert_eq!(http(409, "TF401179: exists").code(), ErrorCode::Conflict);
+        assert_eq!(http(429, "TF400733").code(), ErrorCode::RateLimited);
+        assert_eq!(http(500, "").code(), ErrorCode::ServerError);
+        assert_eq!(http(409, "TF401179: An active pull request exists").vss_code(), Some("TF401179"));
+    }
+
+    #[test]
+    fn app_error_points_at_the_tokens_page_of_the_organization() {
+        let err: AppError = http_org(401, "nope").into();
+        assert_eq!(err.code, ErrorCode::TokenRejected);
+        assert!(err.message.contains("https://dev.azure.com/contoso/_usersSettings/tokens"), "{}", err.message);
+        assert!(err.detail.unwrap().contains("HTTP 401"));
+    }
+
+    #[test]
+    fn vss_code_only_reads_real_codes() {
+        let v = |m: &str| VssError { message: m.into(), ..VssError::default() };
+        assert_eq!(v("VS402862: Artifact source").code(), Some("VS402862"));
+        assert_eq!(v("Something: else").code(), None);
+        assert_eq!(v("TF: x").code(), None);
+    }
+}

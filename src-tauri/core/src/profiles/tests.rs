@@ -1,0 +1,233 @@
+use super::*;
+use crate::error::ErrorCode;
+use crate::secrets::{SecretStore, Token};
+
+fn draft(name: &str) -> Profile {
+    let mut p = Profile::new_with_defaults(String::new());
+    p.name = name.to_owned();
+    p.organization_url = "https://dev.azure.com/contoso/".to_owned();
+    p
+}
+
+fn store() -> (tempfile::TempDir, ProfileStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ProfileStore::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+fn file_json(store: &ProfileStore) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap()
+}
+
+#[test]
+fn create_assigns_an_id_normalises_and_saves_a_versioned_file() {
+    let (_dir, store) = store();
+    let created = store.create(draft("  Contoso sales  ")).unwrap();
+    assert_eq!(created.name, "Contoso sales");
+    assert_eq!(created.organization_url, "https://dev.azure.com/contoso");
+    assert!(uuid::Uuid::parse_str(&created.id).is_ok());
+    let json = file_json(&store);
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["profiles"][0]["organizationUrl"], "https://dev.azure.com/contoso");
+    // A second store over the same folder sees it.
+    let reopened = ProfileStore::open(store.path().parent().unwrap()).unwrap();
+    assert_eq!(reopened.list(), vec![created]);
+}
+
+#[test]
+fn invalid_profiles_are_refused_with_every_problem_named() {
+    let (_dir, store) = store();
+    let mut bad = draft("");
+    bad.organization_url = "https://dev.azure.com".into();
+    bad.branch_template = "hotfix/{version}".into();
+    let err = store.create(bad.clone()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("3 problems"), "{}", err.message);
+    assert!(err.message.contains("{version}"), "{}", err.message);
+    let issues = store.check(&bad);
+    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["name", "organizationUrl", "branchTemplate"]);
+    assert!(!store.path().exists(), "nothing may be written for a refused profile");
+}
+
+#[test]
+fn names_are_unique_ignoring_case() {
+    let (_dir, store) = store();
+    let first = store.create(draft("Sales")).unwrap();
+    let err = store.create(draft("sales")).unwrap_err();
+    assert!(err.message.contains("already called"), "{}", err.message);
+    // Saving a profile under its own name is fine.
+    let mut again = first.clone();
+    again.dev_workspace = "contoso-synapse-dev".into();
+    assert_eq!(store.update(again).unwrap().dev_workspace, "contoso-synapse-dev");
+}
+
+#[test]
+fn simulated_profiles_may_use_the_local_simulator() {
+    let (_dir, store) = store();
+    let mut sim = draft("Demo");
+    sim.organization_url = "http://127.0.0.1:4000/contoso".into();
+    assert!(store.create(sim.clone()).unwrap_err().message.contains("simulated"));
+    sim.simulated = true;
+    assert_eq!(store.create(sim).unwrap().organization_url, "http://127.0.0.1:4000/contoso");
+}
+
+#[test]
+fn update_and_delete_unknown_ids_say_not_found() {
+    let (_dir, store) = store();
+    let mut ghost = draft("Ghost");
+    ghost.id = "nope".into();
+    assert_eq!(store.update(ghost).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(store.delete("nope").unwrap_err().code, ErrorCode::NotFound);
+}
+
+#[test]
+fn duplicate_gets_a_new_id_and_a_copy_of_name() {
+    let (_dir, store) = store();
+    let original = store.create(draft("Sales")).unwrap();
+    let copy = store.duplicate(&original.id).unwrap();
+    assert_ne!(copy.id, original.id);
+    assert_eq!(copy.name, "Copy of Sales");
+    assert_eq!(copy.organization_url, original.organization_url);
+    let copy2 = store.duplicate(&original.id).unwrap();
+    assert_eq!(copy2.name, "Copy of Sales (2)");
+    assert_eq!(store.list().len(), 3);
+}
+
+#[test]
+fn duplicate_and_delete_with_token_carry_the_secret_along() {
+    let (_dir, store) = store();
+    let secrets = SecretStore::in_memory();
+    let original = store.create(draft("Sales")).unwrap();
+    secrets.store(&original.id, &Token::new("pat-1")).unwrap();
+    let copy = duplicate_with_token(&store, &secrets, &original.id).unwrap();
+    assert_eq!(secrets.read(&copy.id).unwrap().unwrap().expose(), "pat-1");
+    delete_with_token(&store, &secrets, &original.id).unwrap();
+    assert!(secrets.read(&original.id).unwrap().is_none());
+    assert!(secrets.read(&copy.id).unwrap().is_some());
+    assert_eq!(store.list().len(), 1);
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(PROFILES_FILE);
+    std::fs::write(&path, b"{\"version\":1,\"profiles\":[{\"id\":").unwrap();
+    let store = ProfileStore::open(dir.path()).unwrap();
+    assert!(store.list().is_empty());
+    let warnings = store.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].kind, StoreWarningKind::MovedAside);
+    let moved = std::path::PathBuf::from(&warnings[0].path);
+    assert_eq!(std::fs::read(&moved).unwrap(), b"{\"version\":1,\"profiles\":[{\"id\":");
+    assert!(warnings[0].message.contains(&warnings[0].path));
+    assert!(!path.exists());
+    // The store works again and does not touch the moved copy.
+    store.create(draft("Fresh")).unwrap();
+    assert!(moved.exists());
+    store.dismiss_warnings();
+    assert!(store.warnings().is_empty());
+}
+
+#[test]
+fn a_file_without_a_version_or_with_bad_profiles_is_moved_aside_too() {
+    for content in [r#"{"profiles":[]}"#, r#"{"version":1,"profiles":[{"name":3}]}"#, "[]"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(PROFILES_FILE), content).unwrap();
+        let store = ProfileStore::open(dir.path()).unwrap();
+        assert_eq!(store.warnings()[0].kind, StoreWarningKind::MovedAside, "{content}");
+    }
+}
+
+#[test]
+fn a_newer_version_is_left_alone_and_the_store_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(PROFILES_FILE);
+    let newer = br#"{"version":2,"profiles":[{"whatever":"v2 shape"}]}"#;
+    std::fs::write(&path, newer).unwrap();
+    let store = ProfileStore::open(dir.path()).unwrap();
+    assert!(store.is_read_only());
+    let w = store.warnings();
+    assert_eq!(w[0].kind, StoreWarningKind::NewerVersion);
+    assert!(w[0].message.contains("newer version"), "{}", w[0].message);
+    let err = store.create(draft("New")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Precondition);
+    assert_eq!(std::fs::read(&path).unwrap(), newer, "the newer file must stay untouched");
+    store.dismiss_warnings();
+    assert_eq!(store.warnings().len(), 1, "the read-only warning stays");
+}
+
+#[test]
+fn export_holds_no_secret_and_round_trips() {
+    let (_dir, store) = store();
+    let secrets = SecretStore::in_memory();
+    let a = store.create(draft("Sales")).unwrap();
+    store.create(draft("Finance")).unwrap();
+    secrets.store(&a.id, &Token::new("the-secret-pat")).unwrap();
+    let json = store.export_json(&[]).unwrap();
+    assert!(!json.contains("the-secret-pat"));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["kind"], EXPORT_KIND);
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["profiles"].as_array().unwrap().len(), 2);
+    let only_a = store.export_json(std::slice::from_ref(&a.id)).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&only_a).unwrap()["profiles"].as_array().unwrap().len(), 1);
+
+    // Into an empty store: ids and names kept.
+    let (_dir2, other) = self::store();
+    let report = other.import_json(&json).unwrap();
+    assert_eq!(report.imported.len(), 2);
+    assert!(report.imported.iter().all(|i| !i.new_id && i.renamed_from.is_none()));
+    assert!(other.list().iter().any(|p| p.id == a.id));
+    assert_eq!(report.summary, "Imported 2 profiles.");
+}
+
+#[test]
+fn import_never_overwrites_clashing_ids_or_names() {
+    let (_dir, store) = store();
+    let a = store.create(draft("Sales")).unwrap();
+    let json = store.export_json(&[]).unwrap();
+    let report = store.import_json(&json).unwrap();
+    let imported = &report.imported[0];
+    assert!(imported.new_id);
+    assert_ne!(imported.id, a.id);
+    assert_eq!(imported.renamed_from.as_deref(), Some("Sales"));
+    assert_eq!(imported.name, "Sales (imported)");
+    assert_eq!(store.get(&a.id).unwrap(), a, "the existing profile is unchanged");
+    assert_eq!(store.list().len(), 2);
+}
+
+#[test]
+fn import_skips_invalid_profiles_and_refuses_foreign_files() {
+    let (_dir, store) = store();
+    let json = serde_json::json!({
+        "kind": EXPORT_KIND, "version": 1,
+        "profiles": [
+            serde_json::to_value(draft("Good")).unwrap(),
+            { "name": "Half" },
+            { "name": "Bad URL", "organizationUrl": "ftp://x", ..serde_json::to_value(draft("x")).unwrap().as_object().unwrap().clone().into_iter().filter(|(k, _)| k != "name" && k != "organizationUrl").collect::<serde_json::Map<_, _>>() },
+        ]
+    });
+    let report = store.import_json(&json.to_string()).unwrap();
+    assert_eq!(report.imported.len(), 1);
+    assert_eq!(report.skipped.len(), 2);
+    assert_eq!(report.skipped[0].name, "Half");
+    assert!(report.skipped[1].reason.contains("not supported"), "{}", report.skipped[1].reason);
+    assert!(report.summary.contains("2 profiles could not be used"), "{}", report.summary);
+
+    let foreign = store.import_json(r#"{"kind":"something-else","version":1,"profiles":[]}"#).unwrap_err();
+    assert!(foreign.message.contains("not a Synapse Hotfix profile export"));
+    let newer = store.import_json(&format!(r#"{{"kind":"{EXPORT_KIND}","version":9,"profiles":[]}}"#)).unwrap_err();
+    assert!(newer.message.contains("newer version"));
+    assert!(store.import_json("not json").is_err());
+}
+
+#[test]
+fn export_and_import_through_files() {
+    let (dir, store) = store();
+    store.create(draft("Sales")).unwrap();
+    let file = dir.path().join("out").join("profiles-export.json");
+    assert_eq!(store.export_to_file(&[], &file).unwrap(), 1);
+    let (_d2, other) = self::store();
+    assert_eq!(other.import_from_file(&file).unwrap().imported.len(), 1);
+}
