@@ -1,0 +1,79 @@
+//! The request journal: every non-admin request with its status and duration, so tests can
+//! assert what was (or was not) sent.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::state::AppState;
+
+/// Entries kept; older ones are dropped first.
+const CAPACITY: usize = 20_000;
+
+/// One request as seen at the front door (original path casing).
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub status: u16,
+    pub ms: u64,
+}
+
+/// The journal.
+#[derive(Debug, Default)]
+pub struct Journal {
+    next_seq: u64,
+    entries: VecDeque<Entry>,
+}
+
+impl Journal {
+    fn push(&mut self, mut e: Entry) {
+        self.next_seq += 1;
+        e.seq = self.next_seq;
+        if self.entries.len() == CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(e);
+    }
+
+    /// All entries, oldest first.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// Forgets every entry (sequence numbers keep increasing).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// The journal middleware (outermost layer).
+pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/_admin") {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    sim.journal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Entry {
+            seq: 0,
+            method,
+            path,
+            query,
+            status: resp.status().as_u16(),
+            ms,
+        });
+    resp
+}

@@ -1,0 +1,907 @@
+//! The demo repository `synapse-analytics`: a believable Synapse Git history with fixed dates.
+//!
+//! `main` (collaboration branch, Synapse root folder `/`) holds the workspace source as Synapse
+//! Studio writes it (`pipeline/`, `dataset/`, `linkedService/`, `notebook/`, `trigger/`,
+//! `sqlscript/`, `integrationRuntime/`, `publish_config.json`). Releases 1..3 were cut from `main`;
+//! `main` then moved on with unfinished work. `workspace_publish` (its own history, as Synapse
+//! Studio's Publish creates it) holds `contoso-synapse-dev/TemplateForWorkspace.json` and
+//! `TemplateParametersForWorkspace.json` generated from the source at each release. Feature
+//! branches `feature/*` and `demo/broken-artifact` (a pipeline referencing a dataset that does
+//! not exist) complete the picture. Every reference resolves except the deliberate broken one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use git2::{Oid, Repository};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::git::write::{commit_files, create_repo, synapse_json, Author};
+use crate::git::RepoInfo;
+
+/// Source workspace the repository belongs to (the publish folder is named after it).
+pub const DEV_WORKSPACE: &str = "contoso-synapse-dev";
+
+/// What the release half of the seed needs to know about the demo repository.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoRepoFacts {
+    pub project_id: uuid::Uuid,
+    pub project: String,
+    pub repository_id: uuid::Uuid,
+    pub repository: String,
+    /// Full SHAs on `main` deployed as Release-1, Release-2, Release-3.
+    pub release_commits: Vec<String>,
+    /// The `workspace_publish` commits matching each release.
+    pub publish_commits: Vec<String>,
+    /// When each release was cut (RFC 3339, UTC).
+    pub release_dates: Vec<String>,
+    /// `main` head (ahead of Release-3 with unfinished work).
+    pub main_head: String,
+    /// `workspace_publish` head (= the Release-3 publish commit).
+    pub publish_head: String,
+    /// `refs/heads/feature/...` → head SHA.
+    pub feature_branches: BTreeMap<String, String>,
+    /// `refs/heads/demo/broken-artifact`
+    pub broken_branch: String,
+    /// Head of the broken branch.
+    pub broken_commit: String,
+    /// Path of the pipeline whose reference does not resolve.
+    pub broken_artifact: String,
+    /// The dataset it references, which does not exist.
+    pub broken_reference: String,
+    /// Every artifact of `main` at Release-3, as `(folder, name)`, e.g. `("pipeline", "pl_ingest_sales")`.
+    pub release3_artifacts: Vec<(String, String)>,
+}
+
+/// People committing to the demo repository (name, email).
+pub const PEOPLE: &[(&str, &str)] = &[
+    ("Maya Lopez", "maya.lopez@contoso.com"),
+    ("Daniel Okafor", "daniel.okafor@contoso.com"),
+    ("Priya Raman", "priya.raman@contoso.com"),
+];
+
+fn at(person: usize, date: &str) -> Author {
+    let (name, email) = PEOPLE[person % PEOPLE.len()];
+    let time = chrono::DateTime::parse_from_rfc3339(date)
+        .map(|d| d.timestamp())
+        .unwrap_or(0);
+    Author {
+        name: name.into(),
+        email: email.into(),
+        time,
+    }
+}
+
+// ----- artifact builders (Synapse Git JSON: name / properties / type) -----
+
+fn ls_storage() -> Value {
+    json!({
+        "name": "contoso-synapse-dev-WorkspaceDefaultStorage",
+        "type": "Microsoft.Synapse/workspaces/linkedservices",
+        "properties": {
+            "typeProperties": {"url": "https://contosodatalakedev.dfs.core.windows.net"},
+            "type": "AzureBlobFS",
+            "connectVia": {"referenceName": "AutoResolveIntegrationRuntime", "type": "IntegrationRuntimeReference"}
+        }
+    })
+}
+
+fn ls_sql_dw() -> Value {
+    json!({
+        "name": "contoso-synapse-dev-WorkspaceDefaultSqlServer",
+        "type": "Microsoft.Synapse/workspaces/linkedservices",
+        "properties": {
+            "typeProperties": {"connectionString": "Data Source=tcp:contoso-synapse-dev.sql.azuresynapse.net,1433;Initial Catalog=@{linkedService().DBName}"},
+            "parameters": {"DBName": {"type": "String"}},
+            "type": "AzureSqlDW",
+            "connectVia": {"referenceName": "AutoResolveIntegrationRuntime", "type": "IntegrationRuntimeReference"},
+            "annotations": []
+        }
+    })
+}
+
+fn ls_key_vault() -> Value {
+    json!({
+        "name": "ls_keyvault",
+        "type": "Microsoft.Synapse/workspaces/linkedservices",
+        "properties": {
+            "annotations": [],
+            "type": "AzureKeyVault",
+            "typeProperties": {"baseUrl": "https://contoso-kv-dev.vault.azure.net/"}
+        }
+    })
+}
+
+fn ls_sales_sql(managed_identity: bool) -> Value {
+    let type_properties = if managed_identity {
+        json!({"connectionString": "Integrated Security=False;Encrypt=True;Connection Timeout=30;Data Source=contoso-sales-dev.database.windows.net;Initial Catalog=sales", "authenticationType": "SystemAssignedManagedIdentity"})
+    } else {
+        json!({
+            "connectionString": "Integrated Security=False;Encrypt=True;Connection Timeout=30;Data Source=contoso-sales-dev.database.windows.net;Initial Catalog=sales;User ID=etl_reader",
+            "password": {"type": "AzureKeyVaultSecret", "store": {"referenceName": "ls_keyvault", "type": "LinkedServiceReference"}, "secretName": "sales-sql-etl-reader"}
+        })
+    };
+    json!({
+        "name": "ls_sales_sql",
+        "type": "Microsoft.Synapse/workspaces/linkedservices",
+        "properties": {
+            "annotations": [],
+            "type": "AzureSqlDatabase",
+            "typeProperties": type_properties,
+            "connectVia": {"referenceName": "AutoResolveIntegrationRuntime", "type": "IntegrationRuntimeReference"}
+        }
+    })
+}
+
+fn integration_runtime() -> Value {
+    json!({
+        "name": "AutoResolveIntegrationRuntime",
+        "properties": {
+            "type": "Managed",
+            "typeProperties": {"computeProperties": {"location": "AutoResolve", "dataFlowProperties": {"computeType": "General", "coreCount": 8, "timeToLive": 0}}}
+        }
+    })
+}
+
+fn ds_csv(name: &str, folder: &str) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "linkedServiceName": {"referenceName": "contoso-synapse-dev-WorkspaceDefaultStorage", "type": "LinkedServiceReference"},
+            "annotations": [],
+            "type": "DelimitedText",
+            "typeProperties": {
+                "location": {"type": "AzureBlobFSLocation", "folderPath": folder, "fileSystem": "raw"},
+                "columnDelimiter": ",",
+                "escapeChar": "\\",
+                "firstRowAsHeader": true,
+                "quoteChar": "\""
+            },
+            "schema": []
+        },
+        "type": "Microsoft.Synapse/workspaces/datasets"
+    })
+}
+
+fn ds_parquet(name: &str, folder: &str) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "linkedServiceName": {"referenceName": "contoso-synapse-dev-WorkspaceDefaultStorage", "type": "LinkedServiceReference"},
+            "annotations": [],
+            "type": "Parquet",
+            "typeProperties": {
+                "location": {"type": "AzureBlobFSLocation", "folderPath": folder, "fileSystem": "curated"},
+                "compressionCodec": "snappy"
+            },
+            "schema": []
+        },
+        "type": "Microsoft.Synapse/workspaces/datasets"
+    })
+}
+
+fn ds_sql_table(name: &str, table: &str) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "linkedServiceName": {"referenceName": "ls_sales_sql", "type": "LinkedServiceReference"},
+            "annotations": [],
+            "type": "AzureSqlTable",
+            "schema": [],
+            "typeProperties": {"schema": "dbo", "table": table}
+        },
+        "type": "Microsoft.Synapse/workspaces/datasets"
+    })
+}
+
+fn notebook(name: &str, description: &str, code: &[&str]) -> Value {
+    let cells: Vec<Value> = code
+        .iter()
+        .map(|src| {
+            let lines: Vec<String> = src.lines().map(|l| format!("{l}\n")).collect();
+            json!({"cell_type": "code", "source": lines, "outputs": [], "execution_count": null, "metadata": {}})
+        })
+        .collect();
+    json!({
+        "name": name,
+        "properties": {
+            "description": description,
+            "folder": {"name": "sales"},
+            "nbformat": 4,
+            "nbformat_minor": 2,
+            "sessionProperties": {"driverMemory": "28g", "driverCores": 4, "executorMemory": "28g", "executorCores": 4, "numExecutors": 2},
+            "metadata": {
+                "saveOutput": true,
+                "enableDebugMode": false,
+                "kernelspec": {"name": "synapse_pyspark", "display_name": "Synapse PySpark"},
+                "language_info": {"name": "python"}
+            },
+            "cells": cells
+        }
+    })
+}
+
+fn copy_activity(name: &str, source_ds: &str, sink_ds: &str, depends: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "type": "Copy",
+        "dependsOn": depends.iter().map(|d| json!({"activity": d, "dependencyConditions": ["Succeeded"]})).collect::<Vec<_>>(),
+        "policy": {"timeout": "0.12:00:00", "retry": 2, "retryIntervalInSeconds": 60, "secureOutput": false, "secureInput": false},
+        "userProperties": [],
+        "typeProperties": {
+            "source": {"type": "AzureSqlSource", "queryTimeout": "02:00:00", "partitionOption": "None"},
+            "sink": {"type": "DelimitedTextSink", "storeSettings": {"type": "AzureBlobFSWriteSettings"}, "formatSettings": {"type": "DelimitedTextWriteSettings", "quoteAllText": true, "fileExtension": ".csv"}},
+            "enableStaging": false
+        },
+        "inputs": [{"referenceName": source_ds, "type": "DatasetReference"}],
+        "outputs": [{"referenceName": sink_ds, "type": "DatasetReference"}]
+    })
+}
+
+fn notebook_activity(name: &str, nb: &str, depends: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "type": "SynapseNotebook",
+        "dependsOn": depends.iter().map(|d| json!({"activity": d, "dependencyConditions": ["Succeeded"]})).collect::<Vec<_>>(),
+        "policy": {"timeout": "0.12:00:00", "retry": 0, "retryIntervalInSeconds": 30, "secureOutput": false, "secureInput": false},
+        "userProperties": [],
+        "typeProperties": {"notebook": {"referenceName": nb, "type": "NotebookReference"}, "snapshot": true}
+    })
+}
+
+fn execute_pipeline(name: &str, pipeline: &str, depends: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "type": "ExecutePipeline",
+        "dependsOn": depends.iter().map(|d| json!({"activity": d, "dependencyConditions": ["Succeeded"]})).collect::<Vec<_>>(),
+        "userProperties": [],
+        "typeProperties": {"pipeline": {"referenceName": pipeline, "type": "PipelineReference"}, "waitOnCompletion": true}
+    })
+}
+
+fn pipeline(name: &str, activities: Vec<Value>) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "activities": activities,
+            "folder": {"name": "sales"},
+            "annotations": [],
+            "lastPublishTime": "2026-03-09T09:00:00Z"
+        },
+        "type": "Microsoft.Synapse/workspaces/pipelines"
+    })
+}
+
+fn schedule_trigger(name: &str, pipeline: &str, hour: u32) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "annotations": [],
+            "runtimeState": "Started",
+            "pipelines": [{"pipelineReference": {"referenceName": pipeline, "type": "PipelineReference"}}],
+            "type": "ScheduleTrigger",
+            "typeProperties": {
+                "recurrence": {"frequency": "Day", "interval": 1, "startTime": "2026-03-10T00:00:00", "timeZone": "W. Europe Standard Time",
+                               "schedule": {"minutes": [0], "hours": [hour]}}
+            }
+        }
+    })
+}
+
+fn blob_trigger(name: &str, pipeline: &str) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "annotations": [],
+            "runtimeState": "Started",
+            "pipelines": [{"pipelineReference": {"referenceName": pipeline, "type": "PipelineReference"}}],
+            "type": "BlobEventsTrigger",
+            "typeProperties": {
+                "blobPathBeginsWith": "/raw/blobs/sales/drops/",
+                "blobPathEndsWith": ".csv",
+                "ignoreEmptyBlobs": true,
+                "scope": "/subscriptions/6b1f3c52-9d7e-4f1a-8c3e-2a5d0e9b7f41/resourceGroups/rg-contoso-data-dev/providers/Microsoft.Storage/storageAccounts/contosodatalakedev",
+                "events": ["Microsoft.Storage.BlobCreated"]
+            }
+        }
+    })
+}
+
+fn sql_script(name: &str, query: &str) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "folder": {"name": "reporting"},
+            "content": {
+                "query": query,
+                "metadata": {"language": "sql"},
+                "currentConnection": {"databaseName": "salesdw", "poolName": "Built-in"},
+                "resultLimit": 5000
+            },
+            "type": "SqlQuery"
+        }
+    })
+}
+
+// ----- the working tree of main, edited commit by commit -----
+
+/// Artifacts by `(folder, name)`.
+type Artifacts = BTreeMap<(String, String), Value>;
+
+fn put(a: &mut Artifacts, folder: &str, v: Value) -> (String, Option<Vec<u8>>) {
+    let name = v["name"].as_str().unwrap_or_default().to_owned();
+    let path = format!("{folder}/{name}.json");
+    let bytes = synapse_json(&v);
+    a.insert((folder.to_owned(), name), v);
+    (path, Some(bytes))
+}
+
+/// ARM collection for a Synapse Git folder.
+fn collection(folder: &str) -> &'static str {
+    match folder {
+        "pipeline" => "pipelines",
+        "dataset" => "datasets",
+        "linkedService" => "linkedServices",
+        "notebook" => "notebooks",
+        "trigger" => "triggers",
+        "sqlscript" => "sqlscripts",
+        "integrationRuntime" => "integrationRuntimes",
+        _ => "artifacts",
+    }
+}
+
+/// Folder a reference type points into.
+fn reference_folder(t: &str) -> Option<&'static str> {
+    match t {
+        "PipelineReference" => Some("pipeline"),
+        "DatasetReference" => Some("dataset"),
+        "LinkedServiceReference" => Some("linkedService"),
+        "NotebookReference" => Some("notebook"),
+        "IntegrationRuntimeReference" => Some("integrationRuntime"),
+        _ => None,
+    }
+}
+
+fn references(v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(o) => {
+            if let (Some(Value::String(name)), Some(Value::String(t))) =
+                (o.get("referenceName"), o.get("type"))
+            {
+                if let Some(folder) = reference_folder(t) {
+                    out.push((folder.to_owned(), name.clone()));
+                }
+            }
+            for x in o.values() {
+                references(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| references(x, out)),
+        _ => {}
+    }
+}
+
+/// `TemplateForWorkspace.json` and `TemplateParametersForWorkspace.json` for a set of artifacts,
+/// shaped like Synapse Studio's Publish output.
+fn arm_templates(a: &Artifacts) -> (Value, Value) {
+    let mut parameters = serde_json::Map::new();
+    let mut values = serde_json::Map::new();
+    parameters.insert(
+        "workspaceName".into(),
+        json!({"type": "string", "metadata": "Workspace name", "defaultValue": DEV_WORKSPACE}),
+    );
+    values.insert("workspaceName".into(), json!({"value": DEV_WORKSPACE}));
+    let mut resources = Vec::new();
+    for ((folder, name), v) in a {
+        let mut props = v["properties"].clone();
+        if folder == "linkedService" {
+            let tp = &mut props["typeProperties"];
+            for key in ["connectionString", "url", "baseUrl"] {
+                if let Some(value) = tp.get(key).cloned() {
+                    let secure = key == "connectionString";
+                    let pname = if secure {
+                        format!("{name}_connectionString")
+                    } else {
+                        format!("{name}_properties_typeProperties_{key}")
+                    };
+                    parameters.insert(pname.clone(), json!({"type": if secure { "secureString" } else { "string" }, "metadata": format!("Secure string for '{key}' of '{name}'"), "defaultValue": if secure { Value::Null } else { value.clone() }}));
+                    if !secure {
+                        values.insert(pname.clone(), json!({"value": value}));
+                    } else {
+                        values.insert(pname.clone(), json!({"value": ""}));
+                    }
+                    tp[key] = json!(format!("[parameters('{pname}')]"));
+                }
+            }
+            if let Some(o) = parameters
+                .get_mut(&format!("{name}_connectionString"))
+                .and_then(Value::as_object_mut)
+            {
+                o.remove("defaultValue");
+            }
+        }
+        let mut refs = Vec::new();
+        references(v, &mut refs);
+        refs.sort();
+        refs.dedup();
+        let depends: Vec<Value> = refs
+            .iter()
+            .filter(|(f, n)| !(f == folder && n == name))
+            .map(|(f, n)| {
+                json!(format!(
+                    "[concat(variables('workspaceId'), '/{}/{n}')]",
+                    collection(f)
+                ))
+            })
+            .collect();
+        resources.push(json!({
+            "name": format!("[concat(parameters('workspaceName'), '/{name}')]"),
+            "type": format!("Microsoft.Synapse/workspaces/{}", collection(folder)),
+            "apiVersion": "2019-06-01-preview",
+            "properties": props,
+            "dependsOn": depends,
+        }));
+    }
+    let template = json!({
+        "$schema": "http://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": Value::Object(parameters),
+        "variables": {"workspaceId": "[concat('Microsoft.Synapse/workspaces/', parameters('workspaceName'))]"},
+        "resources": resources,
+    });
+    let params = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentParameters.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": Value::Object(values),
+    });
+    (template, params)
+}
+
+struct Builder<'r> {
+    git: &'r Repository,
+    artifacts: Artifacts,
+    head: Option<Oid>,
+}
+
+impl Builder<'_> {
+    fn commit(
+        &mut self,
+        who: usize,
+        date: &str,
+        message: &str,
+        files: Vec<(String, Option<Vec<u8>>)>,
+    ) -> anyhow::Result<Oid> {
+        let parents: Vec<Oid> = self.head.into_iter().collect();
+        let oid = commit_files(
+            self.git,
+            Some("main"),
+            &parents,
+            &files,
+            &at(who, date),
+            message,
+        )?;
+        self.head = Some(oid);
+        Ok(oid)
+    }
+}
+
+fn publish(
+    git: &Repository,
+    parent: Option<Oid>,
+    a: &Artifacts,
+    date: &str,
+    release: &str,
+) -> anyhow::Result<Oid> {
+    let (template, params) = arm_templates(a);
+    let files = vec![
+        (
+            format!("{DEV_WORKSPACE}/TemplateForWorkspace.json"),
+            Some(synapse_json(&template)),
+        ),
+        (
+            format!("{DEV_WORKSPACE}/TemplateParametersForWorkspace.json"),
+            Some(synapse_json(&params)),
+        ),
+    ];
+    let parents: Vec<Oid> = parent.into_iter().collect();
+    let msg = format!("Publishing from {DEV_WORKSPACE} ({release})");
+    Ok(commit_files(
+        git,
+        Some("workspace_publish"),
+        &parents,
+        &files,
+        &at(0, date),
+        &msg,
+    )?)
+}
+
+fn branch_from(
+    git: &Repository,
+    name: &str,
+    base: Oid,
+    a: &Artifacts,
+    commits: Vec<(usize, &str, &str, Vec<Value>)>,
+) -> anyhow::Result<Oid> {
+    let mut head = base;
+    let mut a = a.clone();
+    for (who, date, msg, artifacts) in commits {
+        let files: Vec<(String, Option<Vec<u8>>)> = artifacts
+            .into_iter()
+            .map(|v| {
+                let folder = v["_folder"].as_str().unwrap_or("pipeline").to_owned();
+                let mut v = v;
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("_folder");
+                }
+                put(&mut a, &folder, v)
+            })
+            .collect();
+        head = commit_files(git, Some(name), &[head], &files, &at(who, date), msg)?;
+    }
+    Ok(head)
+}
+
+fn in_folder(folder: &str, mut v: Value) -> Value {
+    v["_folder"] = json!(folder);
+    v
+}
+
+/// Builds the repository under `repos_dir` and returns its metadata and the facts.
+pub fn build(
+    repos_dir: &Path,
+    project_id: uuid::Uuid,
+    project: &str,
+) -> anyhow::Result<(RepoInfo, DemoRepoFacts)> {
+    let repo = create_repo(repos_dir, project_id, project, "synapse-analytics", "main")?;
+    let git = repo.open().map_err(|e| anyhow::anyhow!(e.message))?;
+    let mut b = Builder {
+        git: &git,
+        artifacts: Artifacts::new(),
+        head: None,
+    };
+
+    // --- Release 1: sales ingestion ---
+    let mut files = vec![
+        ("publish_config.json".to_owned(), Some(synapse_json(&json!({"publishBranch": "workspace_publish"})))),
+        ("README.md".to_owned(), Some(b"# synapse-analytics\n\nSource of the `contoso-synapse-dev` Synapse workspace (Git integration, root folder `/`).\nCollaboration branch: `main`. Publish branch: `workspace_publish` (ARM templates).\nReleases are deployed to `contoso-synapse-prod` by the classic release pipeline `Synapse-Release`.\n".to_vec())),
+    ];
+    files.push(put(
+        &mut b.artifacts,
+        "integrationRuntime",
+        integration_runtime(),
+    ));
+    files.push(put(&mut b.artifacts, "linkedService", ls_storage()));
+    files.push(put(&mut b.artifacts, "linkedService", ls_sql_dw()));
+    b.commit(
+        0,
+        "2026-03-02T09:14:00Z",
+        "Connect contoso-synapse-dev to Git: default linked services",
+        files,
+    )?;
+    let files = vec![
+        put(&mut b.artifacts, "linkedService", ls_key_vault()),
+        put(&mut b.artifacts, "linkedService", ls_sales_sql(false)),
+        put(
+            &mut b.artifacts,
+            "dataset",
+            ds_sql_table("ds_sql_sales_orders", "SalesOrderLines"),
+        ),
+        put(
+            &mut b.artifacts,
+            "dataset",
+            ds_csv("ds_raw_sales_csv", "sales/orders"),
+        ),
+        put(
+            &mut b.artifacts,
+            "dataset",
+            ds_parquet("ds_curated_sales_parquet", "sales/orders"),
+        ),
+    ];
+    b.commit(
+        1,
+        "2026-03-04T13:40:00Z",
+        "Add sales source and lake datasets",
+        files,
+    )?;
+    let files = vec![
+        put(&mut b.artifacts, "notebook", notebook("nb_clean_sales", "Cleans raw sales order lines into the curated zone", &[
+            "df = spark.read.option('header', True).csv('abfss://raw@contosodatalakedev.dfs.core.windows.net/sales/orders/')",
+            "clean = df.dropna(subset=['OrderId', 'LineNumber']).withColumnRenamed('Qty', 'Quantity')",
+            "clean.write.mode('overwrite').parquet('abfss://curated@contosodatalakedev.dfs.core.windows.net/sales/orders/')",
+        ])),
+        put(&mut b.artifacts, "pipeline", pipeline("pl_ingest_sales", vec![
+            copy_activity("Copy sales orders to raw", "ds_sql_sales_orders", "ds_raw_sales_csv", &[]),
+            notebook_activity("Clean sales", "nb_clean_sales", &["Copy sales orders to raw"]),
+        ])),
+    ];
+    b.commit(
+        1,
+        "2026-03-06T16:05:00Z",
+        "Add pl_ingest_sales with the nb_clean_sales notebook",
+        files,
+    )?;
+    let files = vec![put(
+        &mut b.artifacts,
+        "trigger",
+        schedule_trigger("tr_daily_0600", "pl_ingest_sales", 6),
+    )];
+    let r1 = b.commit(
+        0,
+        "2026-03-09T08:30:00Z",
+        "Schedule sales ingestion daily at 06:00",
+        files,
+    )?;
+    let p1 = publish(
+        &git,
+        None,
+        &b.artifacts,
+        "2026-03-09T09:00:00Z",
+        "Release-1",
+    )?;
+
+    // --- Release 2: customers + orchestration ---
+    let files = vec![
+        put(
+            &mut b.artifacts,
+            "dataset",
+            ds_sql_table("ds_sql_customers", "Customers"),
+        ),
+        put(
+            &mut b.artifacts,
+            "dataset",
+            ds_csv("ds_raw_customers_csv", "crm/customers"),
+        ),
+        put(
+            &mut b.artifacts,
+            "pipeline",
+            pipeline(
+                "pl_ingest_customers",
+                vec![copy_activity(
+                    "Copy customers to raw",
+                    "ds_sql_customers",
+                    "ds_raw_customers_csv",
+                    &[],
+                )],
+            ),
+        ),
+    ];
+    b.commit(
+        2,
+        "2026-03-23T10:12:00Z",
+        "Ingest customers from the sales database",
+        files,
+    )?;
+    let files = vec![put(&mut b.artifacts, "sqlscript", sql_script("sq_sales_summary_view", "CREATE OR ALTER VIEW reporting.SalesSummary AS\nSELECT CAST(OrderDate AS date) AS OrderDay, SUM(Quantity * UnitPrice) AS Revenue\nFROM OPENROWSET(BULK 'https://contosodatalakedev.dfs.core.windows.net/curated/sales/orders/*.parquet', FORMAT = 'PARQUET') AS o\nGROUP BY CAST(OrderDate AS date);\n"))];
+    b.commit(
+        2,
+        "2026-03-25T15:47:00Z",
+        "Add reporting.SalesSummary serverless view",
+        files,
+    )?;
+    let files = vec![
+        put(
+            &mut b.artifacts,
+            "pipeline",
+            pipeline(
+                "pl_daily_load",
+                vec![
+                    execute_pipeline("Run sales ingestion", "pl_ingest_sales", &[]),
+                    execute_pipeline("Run customer ingestion", "pl_ingest_customers", &[]),
+                ],
+            ),
+        ),
+        put(
+            &mut b.artifacts,
+            "trigger",
+            schedule_trigger("tr_daily_0600", "pl_daily_load", 6),
+        ),
+    ];
+    let r2 = b.commit(
+        1,
+        "2026-03-27T11:20:00Z",
+        "Orchestrate the daily load with pl_daily_load",
+        files,
+    )?;
+    let p2 = publish(
+        &git,
+        Some(p1),
+        &b.artifacts,
+        "2026-03-27T12:00:00Z",
+        "Release-2",
+    )?;
+
+    // --- Release 3: notebook fix + file-arrival trigger ---
+    let files = vec![put(&mut b.artifacts, "notebook", notebook("nb_clean_sales", "Cleans raw sales order lines into the curated zone", &[
+        "df = spark.read.option('header', True).csv('abfss://raw@contosodatalakedev.dfs.core.windows.net/sales/orders/')",
+        "clean = (df.dropna(subset=['OrderId', 'LineNumber'])\n    .dropDuplicates(['OrderId', 'LineNumber'])\n    .withColumnRenamed('Qty', 'Quantity'))",
+        "clean.write.mode('overwrite').parquet('abfss://curated@contosodatalakedev.dfs.core.windows.net/sales/orders/')",
+    ]))];
+    b.commit(
+        1,
+        "2026-04-13T09:02:00Z",
+        "nb_clean_sales: drop duplicate order lines",
+        files,
+    )?;
+    let files = vec![put(
+        &mut b.artifacts,
+        "trigger",
+        blob_trigger("tr_sales_file_arrival", "pl_ingest_sales"),
+    )];
+    let r3 = b.commit(
+        0,
+        "2026-04-15T14:26:00Z",
+        "Start sales ingestion when a drop file arrives",
+        files,
+    )?;
+    let p3 = publish(
+        &git,
+        Some(p2),
+        &b.artifacts,
+        "2026-04-15T15:00:00Z",
+        "Release-3",
+    )?;
+    let release3 = b.artifacts.clone();
+
+    // --- main moves on: unfinished work not ready for production ---
+    let files = vec![
+        put(&mut b.artifacts, "notebook", notebook("nb_forecast_sales", "WIP: weekly revenue forecast (Prophet)", &[
+            "from prophet import Prophet  # not installed on the prod pool yet",
+            "sales = spark.read.parquet('abfss://curated@contosodatalakedev.dfs.core.windows.net/sales/orders/').toPandas()",
+        ])),
+        put(&mut b.artifacts, "pipeline", pipeline("pl_forecast_sales", vec![notebook_activity("Forecast revenue", "nb_forecast_sales", &[])])),
+    ];
+    b.commit(
+        2,
+        "2026-04-27T10:41:00Z",
+        "WIP: revenue forecast pipeline",
+        files,
+    )?;
+    let files = vec![put(&mut b.artifacts, "linkedService", ls_sales_sql(true))];
+    let main_head = b.commit(
+        1,
+        "2026-04-29T17:03:00Z",
+        "Switch ls_sales_sql to managed identity (pending DBA grant in prod)",
+        files,
+    )?;
+
+    // --- feature branches ---
+    let mut feature_branches = BTreeMap::new();
+    let churn = branch_from(&git, "feature/customer-churn", r3, &release3, vec![
+        (2, "2026-04-20T09:30:00Z", "Churn features notebook", vec![in_folder("notebook", notebook("nb_churn_features", "Customer churn features", &[
+            "customers = spark.read.option('header', True).csv('abfss://raw@contosodatalakedev.dfs.core.windows.net/crm/customers/')",
+            "features = customers.groupBy('CustomerId').count()",
+        ]))]),
+        (2, "2026-04-22T16:10:00Z", "pl_churn runs the churn features notebook", vec![in_folder("pipeline", pipeline("pl_churn", vec![notebook_activity("Churn features", "nb_churn_features", &[])]))]),
+    ])?;
+    feature_branches.insert(
+        "refs/heads/feature/customer-churn".to_owned(),
+        churn.to_string(),
+    );
+    let views = branch_from(&git, "feature/sql-pool-views", main_head, &b.artifacts, vec![
+        (0, "2026-05-04T11:00:00Z", "Customer revenue view for Power BI", vec![in_folder("sqlscript", sql_script("sq_customer_revenue_view", "CREATE OR ALTER VIEW reporting.CustomerRevenue AS\nSELECT CustomerId, SUM(Quantity * UnitPrice) AS Revenue\nFROM OPENROWSET(BULK 'https://contosodatalakedev.dfs.core.windows.net/curated/sales/orders/*.parquet', FORMAT = 'PARQUET') AS o\nGROUP BY CustomerId;\n"))]),
+    ])?;
+    feature_branches.insert(
+        "refs/heads/feature/sql-pool-views".to_owned(),
+        views.to_string(),
+    );
+
+    // --- a branch whose pipeline references a dataset that does not exist ---
+    let broken = branch_from(
+        &git,
+        "demo/broken-artifact",
+        r3,
+        &release3,
+        vec![(
+            1,
+            "2026-04-24T13:37:00Z",
+            "Add returns ingestion pipeline",
+            vec![in_folder(
+                "pipeline",
+                pipeline(
+                    "pl_ingest_returns",
+                    vec![copy_activity(
+                        "Copy returns to raw",
+                        "ds_sql_sales_orders",
+                        "ds_raw_returns_csv",
+                        &[],
+                    )],
+                ),
+            )],
+        )],
+    )?;
+
+    let facts = DemoRepoFacts {
+        project_id,
+        project: project.to_owned(),
+        repository_id: repo.id,
+        repository: repo.name.clone(),
+        release_commits: vec![r1.to_string(), r2.to_string(), r3.to_string()],
+        publish_commits: vec![p1.to_string(), p2.to_string(), p3.to_string()],
+        release_dates: vec![
+            "2026-03-09T09:30:00Z".into(),
+            "2026-03-27T12:30:00Z".into(),
+            "2026-04-15T15:30:00Z".into(),
+        ],
+        main_head: main_head.to_string(),
+        publish_head: p3.to_string(),
+        feature_branches,
+        broken_branch: "refs/heads/demo/broken-artifact".into(),
+        broken_commit: broken.to_string(),
+        broken_artifact: "pipeline/pl_ingest_returns.json".into(),
+        broken_reference: "ds_raw_returns_csv".into(),
+        release3_artifacts: release3.keys().cloned().collect(),
+    };
+    Ok((repo, facts))
+}
+
+/// Every `(folder, name)` reference of an artifact (used by tests to check the history resolves).
+pub fn artifact_references(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    references(v, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_artifacts_resolve_and_the_broken_branch_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (repo, facts) = build(dir.path(), uuid::Uuid::new_v4(), "DataPlatform").unwrap();
+        let git = repo.open().unwrap();
+        let check = |sha: &str| -> Vec<(String, String)> {
+            let tree = git
+                .find_commit(Oid::from_str(sha).unwrap())
+                .unwrap()
+                .tree()
+                .unwrap();
+            let mut present = std::collections::BTreeSet::new();
+            let mut refs = Vec::new();
+            tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                if let (Some(name), Some(folder)) = (e.name(), dir.strip_suffix('/')) {
+                    if let Some(stem) = name.strip_suffix(".json") {
+                        present.insert((folder.to_owned(), stem.to_owned()));
+                        let blob = git.find_blob(e.id()).unwrap();
+                        let v: Value = serde_json::from_slice(blob.content()).unwrap();
+                        assert_eq!(v["name"], stem, "artifact name matches its file");
+                        assert!(v["properties"].is_object());
+                        refs.extend(artifact_references(&v));
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .unwrap();
+            refs.into_iter().filter(|r| !present.contains(r)).collect()
+        };
+        for sha in &facts.release_commits {
+            assert_eq!(
+                check(sha),
+                Vec::<(String, String)>::new(),
+                "release {sha} resolves"
+            );
+        }
+        assert_eq!(check(&facts.main_head), Vec::<(String, String)>::new());
+        assert_eq!(
+            check(&facts.broken_commit),
+            vec![("dataset".to_owned(), "ds_raw_returns_csv".to_owned())]
+        );
+        // the publish branch has the two templates only, and Release-3's mentions the blob trigger
+        let p3 = git
+            .find_commit(Oid::from_str(&facts.publish_commits[2]).unwrap())
+            .unwrap();
+        let t = p3.tree().unwrap();
+        let tpl = t
+            .get_path(Path::new("contoso-synapse-dev/TemplateForWorkspace.json"))
+            .unwrap();
+        let text = String::from_utf8(git.find_blob(tpl.id()).unwrap().content().to_vec()).unwrap();
+        assert!(text.contains("tr_sales_file_arrival"));
+        assert!(t
+            .get_path(Path::new(
+                "contoso-synapse-dev/TemplateParametersForWorkspace.json"
+            ))
+            .is_ok());
+        assert_eq!(t.len(), 1, "only the workspace folder on workspace_publish");
+    }
+}
