@@ -111,7 +111,7 @@ describe('Step 1 — what runs in production', () => {
   });
 
   it('shows an empty state when nothing was deployed to production', async () => {
-    setup(newRun(), { hotfix_list_production_releases: () => ({ current: null, previous: [] }) });
+    setup(newRun(), { hotfix_list_production_releases: () => ({ previous: [] }) });
     expect(await screen.findByTestId('step1-empty')).toHaveTextContent('Nothing deployed to production yet');
   });
 

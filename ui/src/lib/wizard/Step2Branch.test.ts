@@ -12,11 +12,24 @@ afterEach(() => {
 
 const OTHER_SHA = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 
+function taken(n: string): BranchNameCheck {
+  return {
+    name: n,
+    ok: false,
+    problem: `A branch ${n} already exists and points at commit c0ffee00, not at the release commit 3f2a9c1d.`,
+    existing: { name: n, objectId: OTHER_SHA, atReleaseCommit: false },
+    suggestion: `${n}_2`,
+  };
+}
+
 function checkFor(name: string | null): BranchNameCheck {
   const n = name ?? 'Release3_Hotfixes';
-  if (n === 'taken') return { name: n, existingObjectId: OTHER_SHA, pointsAtCommit: false };
-  if (n === 'Release3_Hotfixes_again') return { name: n, existingObjectId: RELEASE_SHA, pointsAtCommit: true };
-  return { name: n, pointsAtCommit: false };
+  if (n === 'taken') return taken(n);
+  if (n === 'Release3_Hotfixes_again')
+    return { name: n, ok: true, existing: { name: n, objectId: RELEASE_SHA, atReleaseCommit: true } };
+  if (n === 'release3_hotfixes')
+    return { name: n, ok: false, problem: 'A branch Release3_Hotfixes exists that differs only in letter case.', suggestion: 'release3_hotfixes_2' };
+  return { name: n, ok: true };
 }
 
 function setup(run: HotfixRun, handlers: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
@@ -70,12 +83,26 @@ describe('Step 2 — hotfix branch', () => {
     await fireEvent.input(input(), { target: { value: 'taken' } });
     const conflict = await screen.findByTestId('step2-conflict');
     expect(screen.getByTestId('step2-conflict-commit')).toHaveTextContent(OTHER_SHA);
-    expect(conflict).toHaveTextContent('never moved');
+    expect(screen.getByTestId('step2-conflict-message')).toHaveTextContent('already exists and points at commit c0ffee00');
+    expect(conflict).toHaveTextContent('3f2a9c1d');
     expect(screen.getByTestId('step2-create')).toBeDisabled();
     await fireEvent.click(screen.getByTestId('step2-use-suggestion'));
     await waitFor(() => expect(input().value).toBe('taken_2'));
     expect(await screen.findByTestId('step2-check-new')).toBeInTheDocument();
     expect(checks(calls)).toEqual([null, 'taken', 'taken_2']);
+  });
+
+  it('shows the back end\'s own objection in the field and offers its suggestion', async () => {
+    setup(resolvedRun());
+    await waitFor(() => expect(input().value).toBe('Release3_Hotfixes'));
+    await fireEvent.input(input(), { target: { value: 'release3_hotfixes' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('step2-branch-name-error')).toHaveTextContent('differs only in letter case'),
+    );
+    expect(screen.queryByTestId('step2-conflict')).toBeNull();
+    expect(screen.getByTestId('step2-create')).toBeDisabled();
+    await fireEvent.click(screen.getByTestId('step2-use-suggestion'));
+    await waitFor(() => expect(input().value).toBe('release3_hotfixes_2'));
   });
 
   it('creates the branch with the typed name and shows created vs reused', async () => {
@@ -98,8 +125,7 @@ describe('Step 2 — hotfix branch', () => {
   it('on a conflict while creating, re-reads the name and offers another one', async () => {
     let exists = false;
     const { calls } = setup(resolvedRun(), {
-      hotfix_check_branch_name: (a) =>
-        exists ? { name: a.name ?? 'Release3_Hotfixes', existingObjectId: OTHER_SHA, pointsAtCommit: false } : checkFor(a.name as string | null),
+      hotfix_check_branch_name: (a) => (exists ? taken((a.name as string | null) ?? 'Release3_Hotfixes') : checkFor(a.name as string | null)),
       hotfix_create_branch: () => {
         exists = true;
         throw appError('conflict', 'The branch Release3_Hotfixes already exists and points at c0ffee00.');

@@ -7,12 +7,11 @@ import {
   RELEASE_SHA,
   appError,
   branchRun,
-  fixCommit,
   fixedRun,
   mockCommands,
   profile,
 } from './testing/fixtures';
-import type { HotfixRun } from './types';
+import type { BranchPoll, HotfixRun } from './types';
 
 function setVisibility(state: 'visible' | 'hidden'): void {
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
@@ -31,11 +30,22 @@ afterEach(() => {
   setVisibility('visible');
 });
 
+function poll(head: string | undefined, changed: boolean): BranchPoll {
+  return {
+    head,
+    changed,
+    hasNewCommits: head !== RELEASE_SHA,
+    fromCache: false,
+    polledAt: new Date().toISOString(),
+    nextPollInMs: 5000,
+  };
+}
+
 type Handlers = Record<string, (a: Record<string, unknown>) => unknown>;
 
 function setup(run: HotfixRun, handlers: Handlers = {}) {
   const calls = mockCommands({
-    hotfix_poll_branch: () => ({ head: run.fix.head, commits: run.fix.commits, changed: false }),
+    hotfix_poll_branch: () => poll(run.fix.head, false),
     hotfix_refresh_changes: () => fixedRun(),
     hotfix_open_studio: () => 'https://web.azuresynapse.net/en/home?workspace=contoso-synapse-dev',
     hotfix_demo_push_sample_fix: () => FIX_SHA,
@@ -125,7 +135,7 @@ describe('Step 3 — fix', () => {
   it('reads the changes when a poll sees a new head', async () => {
     let head = RELEASE_SHA;
     const { calls, onrun } = setup(branchRun(), {
-      hotfix_poll_branch: () => ({ head, commits: head === RELEASE_SHA ? [] : [fixCommit], changed: head !== RELEASE_SHA }),
+      hotfix_poll_branch: () => poll(head, head !== RELEASE_SHA),
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(count(calls, 'hotfix_refresh_changes')).toBe(0);
@@ -168,7 +178,7 @@ describe('Step 3 — fix', () => {
     const { calls } = setup(run, {
       hotfix_poll_branch: () => {
         if (fail) throw appError('unreachable', 'Could not reach http://127.0.0.1:9999: connection refused.');
-        return { head: run.fix.head, commits: [], changed: false };
+        return poll(run.fix.head, false);
       },
     });
     await vi.advanceTimersByTimeAsync(0);

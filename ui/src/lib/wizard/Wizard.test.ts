@@ -13,7 +13,7 @@ describe('Wizard screen', () => {
   it('continues a saved run at the step where it stopped', async () => {
     mockCommands({
       hotfix_get_run: () => resolvedRun(),
-      hotfix_check_branch_name: () => ({ name: 'Release3_Hotfixes', pointsAtCommit: false }),
+      hotfix_check_branch_name: () => ({ name: 'Release3_Hotfixes', ok: true }),
       hotfix_list_production_releases: () => productionReleases,
     });
     render(Wizard, { runId: 'run-1' });
@@ -28,7 +28,14 @@ describe('Wizard screen', () => {
   it('shows step 3 for a run at step 3 and keeps steps 4–8 closed', async () => {
     mockCommands({
       hotfix_get_run: () => branchRun(),
-      hotfix_poll_branch: () => ({ head: branchRun().fix.head, commits: [], changed: false }),
+      hotfix_poll_branch: () => ({
+        head: branchRun().fix.head,
+        changed: false,
+        hasNewCommits: false,
+        fromCache: false,
+        polledAt: '2026-11-26T10:00:00Z',
+        nextPollInMs: 5000,
+      }),
     });
     render(Wizard, { runId: 'run-1' });
     expect(await screen.findByTestId('step3')).toBeInTheDocument();

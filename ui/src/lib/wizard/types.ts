@@ -187,6 +187,7 @@ export interface HotfixRun {
   status: RunStatus;
   currentStep: number;
   steps: StepInfo[];
+  currentProductionReleaseId?: number;
   release?: SelectedRelease;
   artifact?: SourceArtifact;
   artifactChoice?: ArtifactChoice;
@@ -211,35 +212,55 @@ export interface RunSummary {
   updatedAt: string;
 }
 
-// Not yet in the core sources; shaped after the contract in /work/notes/CONTRACTS.md.
+// hotfix/step1_release.rs
 export interface DeployedRelease {
-  id: number;
-  name: string;
-  description?: string;
+  releaseId: number;
+  releaseName: string;
+  deploymentId: number;
   deployedOn?: string;
   deployedBy?: string;
+  description?: string;
   webUrl?: string;
+  /** True for the release running in production now (the latest succeeded deployment). */
+  isCurrent: boolean;
 }
 
 export interface ProductionReleases {
-  current: DeployedRelease | null;
+  current?: DeployedRelease;
   previous: DeployedRelease[];
+}
+
+// hotfix/step2_branch.rs
+export interface ExistingBranch {
+  name: string;
+  objectId: string;
+  /** True when it points at the release commit (it will be reused). */
+  atReleaseCommit: boolean;
 }
 
 export interface BranchNameCheck {
   name: string;
-  /** Why the name is not a valid git ref name; absent when valid. */
+  /** True when creating (or reusing) the branch can go ahead. */
+  ok: boolean;
   problem?: string;
-  /** Where an existing branch of that name points, if it exists. */
-  existingObjectId?: string;
-  /** True when it exists and points at the release commit (it will be reused). */
-  pointsAtCommit: boolean;
-  webUrl?: string;
+  existing?: ExistingBranch;
+  /** A free name to offer when this one is taken. */
+  suggestion?: string;
 }
 
+// hotfix/step3_fix.rs
 export interface BranchPoll {
   head?: string;
-  commits: CommitInfo[];
-  /** True when the head moved since the previous poll. */
+  /** True when the head differs from the one the shown changes were computed for. */
   changed: boolean;
+  hasNewCommits: boolean;
+  fromCache: boolean;
+  polledAt: string;
+  nextPollInMs: number;
+}
+
+export interface StudioLink {
+  url: string;
+  instruction: string;
+  note?: string;
 }

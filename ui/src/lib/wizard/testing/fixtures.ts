@@ -186,16 +186,18 @@ export function fixedRun(): HotfixRun {
 
 export const productionReleases: ProductionReleases = {
   current: {
-    id: 3,
-    name: 'Release-3',
+    releaseId: 3,
+    releaseName: 'Release-3',
+    deploymentId: 30,
     description: 'Nightly sales load',
     deployedOn: '2026-11-20T10:00:00Z',
     deployedBy: 'Dana Engineer',
     webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=3',
+    isCurrent: true,
   },
   previous: [
-    { id: 2, name: 'Release-2', deployedOn: '2026-11-10T10:00:00Z', deployedBy: 'Lee Ops' },
-    { id: 1, name: 'Release-1', deployedOn: '2026-11-01T10:00:00Z', deployedBy: 'Lee Ops' },
+    { releaseId: 2, releaseName: 'Release-2', deploymentId: 20, deployedOn: '2026-11-10T10:00:00Z', deployedBy: 'Lee Ops', isCurrent: false },
+    { releaseId: 1, releaseName: 'Release-1', deploymentId: 10, deployedOn: '2026-11-01T10:00:00Z', deployedBy: 'Lee Ops', isCurrent: false },
   ],
 };
 
