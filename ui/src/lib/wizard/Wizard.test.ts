@@ -2,7 +2,15 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import Wizard from '../../routes/Wizard.svelte';
-import { appError, branchRun, mockCommands, productionReleases, resolvedRun } from './testing/fixtures';
+import {
+  RELEASE_SHA,
+  appError,
+  branchRun,
+  mockCommands,
+  newRun,
+  productionReleases,
+  resolvedRun,
+} from './testing/fixtures';
 
 afterEach(() => {
   cleanup();
@@ -23,6 +31,25 @@ describe('Wizard screen', () => {
     expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'active');
     await fireEvent.click(screen.getByTestId('rail-step-1-open'));
     expect(await screen.findByTestId('step1')).toBeInTheDocument();
+  });
+
+  it('keeps step 1 open after resolving, so the commit is seen, then continues to step 2', async () => {
+    mockCommands({
+      hotfix_get_run: () => newRun(),
+      hotfix_list_production_releases: () => productionReleases,
+      hotfix_select_release: () => resolvedRun(),
+      hotfix_check_branch_name: () => ({ name: 'Release3_Hotfixes', ok: true }),
+    });
+    render(Wizard, { runId: 'run-1' });
+    await screen.findByTestId('step1-current-release');
+    expect(screen.getByTestId('wizard-title')).toHaveTextContent('New hotfix');
+    await fireEvent.click(screen.getByTestId('step1-select'));
+    expect(await screen.findByTestId('step1-commit-sha')).toHaveTextContent(RELEASE_SHA);
+    expect(screen.getByTestId('wizard-title')).toHaveTextContent('Hotfix of Release-3');
+    expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'done');
+    expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'active');
+    await fireEvent.click(screen.getByTestId('step1-continue'));
+    expect(await screen.findByTestId('step2')).toBeInTheDocument();
   });
 
   it('shows step 3 for a run at step 3 and keeps steps 4–8 closed', async () => {
