@@ -1,5 +1,6 @@
+import { emit } from '@tauri-apps/api/event';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import Wizard from '../../routes/Wizard.svelte';
 import {
@@ -67,6 +68,23 @@ describe('Wizard screen', () => {
     render(Wizard, { runId: 'run-1' });
     expect(await screen.findByTestId('step3')).toBeInTheDocument();
     expect(screen.queryByTestId('rail-step-4-open')).toBeNull();
+  });
+
+  it('follows hotfix:run-updated events for its own run only', async () => {
+    mockCommands(
+      {
+        hotfix_get_run: () => newRun(),
+        hotfix_list_production_releases: () => productionReleases,
+      },
+      { events: true },
+    );
+    render(Wizard, { runId: 'run-1' });
+    await screen.findByTestId('step1-current-release');
+    await emit('hotfix:run-updated', resolvedRun({ id: 'run-other' }));
+    expect(screen.getByTestId('wizard-title')).toHaveTextContent('New hotfix');
+    await emit('hotfix:run-updated', resolvedRun());
+    await waitFor(() => expect(screen.getByTestId('wizard-title')).toHaveTextContent('Hotfix of Release-3'));
+    expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'done');
   });
 
   it('shows a missing run by its code with a way back', async () => {

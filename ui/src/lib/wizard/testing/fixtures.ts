@@ -210,15 +210,21 @@ export interface Call {
  * Installs `mockIPC` with one handler per command; records every call. A handler may throw an
  * AppError object to simulate a rejected command. Unknown commands reject like the real IPC.
  */
-export function mockCommands(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Call[] {
+export function mockCommands(
+  handlers: Record<string, (args: Record<string, unknown>) => unknown>,
+  options: { events?: boolean } = {},
+): Call[] {
   const calls: Call[] = [];
-  mockIPC(async (cmd, payload) => {
-    const args = (payload ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args });
-    const handler = handlers[cmd];
-    if (!handler) throw `command ${cmd} not found`;
-    return handler(args);
-  });
+  mockIPC(
+    async (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const handler = handlers[cmd];
+      if (!handler) throw `command ${cmd} not found`;
+      return handler(args);
+    },
+    { shouldMockEvents: options.events ?? false },
+  );
   return calls;
 }
 
