@@ -11,6 +11,10 @@ pub mod paths;
 pub mod profiles;
 pub mod secrets;
 pub mod validate;
+// CORE-2: Synapse artifact model, the hotfix run, the browser allowlist.
+pub mod hotfix;
+pub mod open_url;
+pub mod synapse;
 
 pub use error::{AppError, AppResult, ErrorCode};
 pub use paths::AppPaths;

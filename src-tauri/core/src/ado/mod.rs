@@ -3,6 +3,10 @@
 //! do. Typed wizard operations (`git`, `release`, `build`) are built on top of it.
 
 pub mod auth;
+// CORE-2: typed wizard calls (steps 1–3).
+pub mod build;
+pub mod git;
+pub mod release;
 mod client;
 pub mod discovery;
 pub mod error;

@@ -1,0 +1,144 @@
+//! What the steps need to talk to Azure DevOps for one profile: the client, the profile snapshot,
+//! and what is read once per session and cached (the publish branch from `publish_config.json`;
+//! the client itself caches the Resource Areas discovery).
+
+use std::time::Duration;
+
+use crate::ado::git::{GitRepoApi, VersionType};
+use crate::ado::{AdoClient, AdoError};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::profiles::model::DEFAULT_PUBLISH_BRANCH;
+use crate::profiles::Profile;
+use crate::synapse::RootFolder;
+
+pub struct Session {
+    client: AdoClient,
+    profile: Profile,
+    publish_branch: tokio::sync::OnceCell<String>,
+}
+
+fn missing(what: &str) -> AppError {
+    AppError::new(
+        ErrorCode::Precondition,
+        format!("The profile has no {what} yet. Open the profile, pick it, save, and start the hotfix again."),
+    )
+}
+
+impl Session {
+    pub fn new(client: AdoClient, profile: Profile) -> Self {
+        Self {
+            client,
+            profile,
+            publish_branch: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub fn client(&self) -> &AdoClient {
+        &self.client
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn project(&self) -> AppResult<&str> {
+        self.profile
+            .project
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .ok_or_else(|| missing("Azure DevOps project"))
+    }
+
+    /// Id (GUID) of the profile's repository, to recognise it in release artifacts.
+    pub fn repository_id(&self) -> Option<&str> {
+        self.profile.repository.as_ref().map(|r| r.id.as_str())
+    }
+
+    pub fn repo(&self) -> AppResult<GitRepoApi> {
+        let repo = self
+            .profile
+            .repository
+            .as_ref()
+            .ok_or_else(|| missing("repository"))?;
+        let id = if repo.id.is_empty() {
+            &repo.name
+        } else {
+            &repo.id
+        };
+        Ok(GitRepoApi::new(self.client.clone(), self.project()?, id))
+    }
+
+    pub fn root_folder(&self) -> RootFolder {
+        RootFolder::new(&self.profile.root_folder)
+    }
+
+    /// The publish branch: the profile's, else `publishBranch` of `publish_config.json` at the root
+    /// of the collaboration branch, else `workspace_publish`. Read once per session.
+    pub async fn publish_branch(&self) -> AppResult<String> {
+        if let Some(b) = self
+            .profile
+            .publish_branch
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
+            return Ok(b.trim_start_matches("refs/heads/").to_owned());
+        }
+        let branch = self
+            .publish_branch
+            .get_or_try_init(|| async {
+                let repo = self.repo()?;
+                let collab = self
+                    .profile
+                    .collaboration_branch
+                    .trim_start_matches("refs/heads/")
+                    .to_owned();
+                let text = retry_read(|| {
+                    repo.file("/publish_config.json", (&collab, VersionType::Branch))
+                })
+                .await?;
+                let configured = text
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .and_then(|v| {
+                        v.get("publishBranch")
+                            .and_then(|b| b.as_str())
+                            .map(str::to_owned)
+                    })
+                    .map(|b| b.trim().trim_start_matches("refs/heads/").to_owned())
+                    .filter(|b| !b.is_empty());
+                Ok::<_, AppError>(configured.unwrap_or_else(|| DEFAULT_PUBLISH_BRANCH.to_owned()))
+            })
+            .await?;
+        Ok(branch.clone())
+    }
+
+    /// Reads what the session caches (Release host discovery, publish branch), so that later calls
+    /// only cost their own requests.
+    pub async fn warm_up(&self) -> AppResult<()> {
+        self.client.base(crate::ado::Area::Release).await?;
+        self.publish_branch().await?;
+        Ok(())
+    }
+}
+
+/// Runs a read, repeating it after a 500/502/504 (up to two more times, 250 ms then 500 ms apart).
+/// Only for GETs: repeating a read cannot change anything. The client itself already repeats
+/// 429/503 and dropped connections.
+pub async fn retry_read<T, F, Fut>(mut call: F) -> Result<T, AdoError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AdoError>>,
+{
+    let mut wait = Duration::from_millis(250);
+    for _ in 0..2 {
+        match call().await {
+            Err(e) if matches!(e.status(), Some(500 | 502 | 504)) => {
+                tracing::info!(error = %e, "server error on a read; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            other => return other,
+        }
+    }
+    call().await
+}

@@ -1,0 +1,559 @@
+//! Step 1 — what runs in production: the releases deployed to the production stage (latest
+//! succeeded deployment first), and for the chosen release the source-code artifact and its full
+//! commit. The ARM-template artifact is told apart by the rules of API.md "Telling the source-code
+//! artifact from the ARM-template artifact"; when they cannot decide, the user is asked and told why.
+//!
+//! Request budget for the current production release with its commit (Git artifact): the
+//! deployments list, the release, the commit — 3 requests (a Build artifact adds the build).
+//! Resource Areas discovery and `publish_config.json` are read once per session ([`Session`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::run::{ArtifactCandidate, ArtifactChoice, CommitInfo, SelectedRelease, SourceArtifact};
+use super::session::{retry_read, Session};
+use crate::ado::build::get_build;
+use crate::ado::git::{GitCommitRef, VersionType};
+use crate::ado::release::{self, Release, ReleaseArtifact};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::synapse::ArtifactKind;
+
+/// One deployment of a release to the production stage, as the release list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeployedRelease {
+    pub release_id: i32,
+    pub release_name: String,
+    pub deployment_id: i32,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_on: Option<DateTime<Utc>>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_by: Option<String>,
+    /// The release description when the deployments list carries it (the selected release's own
+    /// description is read with the release).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_url: Option<String>,
+    /// True for the release running in production now (the latest succeeded deployment).
+    pub is_current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProductionReleases {
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<DeployedRelease>,
+    /// Earlier releases deployed to the stage, newest first (one entry per release).
+    pub previous: Vec<DeployedRelease>,
+}
+
+/// What resolving a release's source gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Resolved {
+        artifact: Box<SourceArtifact>,
+        commit: Box<CommitInfo>,
+    },
+    AskUser(ArtifactChoice),
+}
+
+fn definition_ids(s: &Session) -> AppResult<(i32, i32)> {
+    let p = s.profile();
+    let missing = |what: &str| {
+        AppError::new(
+            ErrorCode::Precondition,
+            format!("The profile has no {what}. Pick it in the profile, save, and try again."),
+        )
+    };
+    let def = p
+        .release_definition
+        .as_ref()
+        .ok_or_else(|| missing("production release pipeline"))?;
+    let stage = p
+        .production_stage
+        .as_ref()
+        .ok_or_else(|| missing("production stage"))?;
+    Ok((def.id, stage.id))
+}
+
+/// The releases deployed to the production stage: one request (`$top` deployments).
+pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<ProductionReleases> {
+    let (def, stage) = definition_ids(s)?;
+    let project = s.project()?;
+    let top = top.clamp(1, 100);
+    let deployments =
+        retry_read(|| release::succeeded_deployments(s.client(), project, def, stage, top)).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::new();
+    for d in deployments {
+        if !seen.insert(d.release.id) {
+            continue; // a redeploy of the same release: keep the newest row only
+        }
+        let web_url = d
+            .release
+            .links
+            .web
+            .as_ref()
+            .map(|h| h.href.clone())
+            .or(d.release.web_access_uri.clone());
+        rows.push(DeployedRelease {
+            release_id: d.release.id,
+            release_name: d.release.name.clone(),
+            deployment_id: d.id,
+            deployed_on: d.completed_on.or(d.started_on),
+            deployed_by: d
+                .requested_for
+                .or(d.requested_by)
+                .map(|i| i.display_name)
+                .filter(|n| !n.is_empty()),
+            description: d.release.description.filter(|t| !t.trim().is_empty()),
+            web_url,
+            is_current: rows.is_empty(),
+        });
+    }
+    let mut rows = rows.into_iter();
+    Ok(ProductionReleases {
+        current: rows.next(),
+        previous: rows.collect(),
+    })
+}
+
+/// Reads the release (one request).
+pub async fn read_release(s: &Session, release_id: i32) -> AppResult<Release> {
+    let project = s.project()?;
+    retry_read(|| release::get_release(s.client(), project, release_id)).await.map_err(|e| {
+        if e.is_not_found() {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("Release {release_id} does not exist (any more). Refresh the list and pick another release."),
+            )
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub fn selected_release(s: &Session, r: &Release, was_current: bool) -> AppResult<SelectedRelease> {
+    let (def, stage) = definition_ids(s)?;
+    Ok(SelectedRelease {
+        id: r.id,
+        name: r.name.clone(),
+        definition_id: r.release_definition.as_ref().map_or(def, |d| d.id),
+        definition_environment_id: stage,
+        web_url: r.links.web.as_ref().map(|h| h.href.clone()),
+        description: r.description.clone().filter(|d| !d.trim().is_empty()),
+        was_current,
+    })
+}
+
+fn describe(a: &ReleaseArtifact) -> String {
+    match a.branch() {
+        Some(b) => format!("`{}` ({}, branch {b})", a.alias, a.artifact_type),
+        None => format!("`{}` ({})", a.alias, a.artifact_type),
+    }
+}
+
+fn same_repo(a: &ReleaseArtifact, s: &Session) -> bool {
+    let Some(repo) = s.profile().repository.as_ref() else {
+        return true;
+    };
+    let id = a.reference_id("definition");
+    let name = a.reference_name("definition");
+    id.as_deref()
+        .is_some_and(|i| i.eq_ignore_ascii_case(&repo.id))
+        || name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(&repo.name))
+}
+
+/// Resolves the source artifact of `r` and its full commit. `chosen_alias` is the user's answer to
+/// an earlier [`Resolution::AskUser`].
+pub async fn resolve_release(
+    s: &Session,
+    r: &Release,
+    chosen_alias: Option<&str>,
+) -> AppResult<Resolution> {
+    if let Some(alias) = chosen_alias {
+        let a = r
+            .artifacts
+            .iter()
+            .find(|a| a.alias == alias)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "{} has no artifact called `{alias}`. Pick one of the listed artifacts.",
+                    r.name
+                ))
+            })?;
+        if !(a.is_type("Git") || a.is_type("Build")) {
+            return Err(AppError::invalid_input(format!(
+                "`{alias}` is a {} artifact; only Azure Repos Git and Build artifacts lead to a commit the wizard can branch from.",
+                a.artifact_type
+            )));
+        }
+        let (artifact, commit) = resolve_commit(s, r, a, "You picked it.".into()).await?;
+        return Ok(Resolution::Resolved {
+            artifact: Box::new(artifact),
+            commit: Box::new(commit),
+        });
+    }
+    let usable: Vec<&ReleaseArtifact> = r
+        .artifacts
+        .iter()
+        .filter(|a| a.is_type("Git") || a.is_type("Build"))
+        .collect();
+    if usable.is_empty() {
+        let found = if r.artifacts.is_empty() {
+            "no artifact at all".to_owned()
+        } else {
+            r.artifacts
+                .iter()
+                .map(describe)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(AppError::new(
+            ErrorCode::Precondition,
+            format!(
+                "{} has no usable Git source: it has {found}. The wizard branches from an Azure Repos commit, \
+                 so the release needs a Git artifact of the Synapse repository, or a Build artifact built \
+                 from it. Pick another release, or check the release pipeline's artifacts.",
+                r.name
+            ),
+        ));
+    }
+    let publish = s.publish_branch().await?;
+    let mut excluded = Vec::new();
+    let mut candidates = Vec::new();
+    for a in usable {
+        if a.is_type("Git") && a.branch().is_some_and(|b| b.eq_ignore_ascii_case(&publish)) {
+            excluded.push(format!(
+                "{} is the publish branch (ARM templates)",
+                describe(a)
+            ));
+        } else if a.is_type("Git") && !same_repo(a, s) {
+            excluded.push(format!("{} comes from another repository", describe(a)));
+        } else {
+            candidates.push(a);
+        }
+    }
+    if candidates.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::Precondition,
+            format!(
+                "{} has no source-code artifact: {}. The wizard needs the commit of the Synapse source \
+                 (the collaboration-branch history), which this release does not record. Pick another \
+                 release, or add the source artifact to the release pipeline.",
+                r.name,
+                excluded.join("; ")
+            ),
+        ));
+    }
+    if let [only] = candidates.as_slice() {
+        let reason = if excluded.is_empty() {
+            format!("It is the release's only {} artifact.", only.artifact_type)
+        } else {
+            format!(
+                "The other artifact is not the source: {}.",
+                excluded.join("; ")
+            )
+        };
+        let (artifact, commit) = resolve_commit(s, r, only, reason).await?;
+        return Ok(Resolution::Resolved {
+            artifact: Box::new(artifact),
+            commit: Box::new(commit),
+        });
+    }
+    // Several candidates: look at what each one's tree holds.
+    let mut looks = Vec::new();
+    for a in &candidates {
+        looks.push(tree_looks_like(s, a, &publish).await?);
+    }
+    let sources: Vec<usize> = looks
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l == Looks::Source)
+        .map(|(i, _)| i)
+        .collect();
+    if let [i] = sources.as_slice() {
+        let a = candidates[*i];
+        let reason = format!(
+            "Its files are the Synapse source folders; the other candidates are not ({}).",
+            excluded.join("; ")
+        );
+        let (artifact, commit) = resolve_commit(s, r, a, reason).await?;
+        return Ok(Resolution::Resolved {
+            artifact: Box::new(artifact),
+            commit: Box::new(commit),
+        });
+    }
+    let listed: Vec<String> = candidates.iter().map(|a| describe(a)).collect();
+    let why = format!(
+        "{} has {} artifacts that could be the source code — {} — none on the publish branch `{publish}`{}. \
+         The app cannot tell which commit production runs. Pick the artifact that holds the Synapse source \
+         JSON (pipeline/, notebook/, dataset/ …).",
+        r.name,
+        candidates.len(),
+        listed.join(", "),
+        if sources.len() > 1 { ", and each holds Synapse source folders" } else { "" }
+    );
+    let candidates = candidates
+        .iter()
+        .zip(looks)
+        .map(|(a, l)| ArtifactCandidate {
+            alias: a.alias.clone(),
+            artifact_type: a.artifact_type.clone(),
+            branch: a.branch(),
+            version: a
+                .reference_name("version")
+                .or_else(|| a.reference_id("version"))
+                .unwrap_or_default(),
+            looks_like: l.label(),
+        })
+        .collect();
+    Ok(Resolution::AskUser(ArtifactChoice { candidates, why }))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Looks {
+    Source,
+    ArmTemplate,
+    Unknown,
+}
+
+impl Looks {
+    fn label(self) -> Option<String> {
+        match self {
+            Self::Source => Some("Synapse source folders".into()),
+            Self::ArmTemplate => Some("ARM template (TemplateForWorkspace.json)".into()),
+            Self::Unknown => None,
+        }
+    }
+}
+
+/// Rule 3 of API.md: the ARM artifact has `TemplateForWorkspace.json`, the source artifact has the
+/// artifact-type folders (below the root folder). Build artifacts are judged by their build's branch.
+async fn tree_looks_like(s: &Session, a: &ReleaseArtifact, publish: &str) -> AppResult<Looks> {
+    if a.is_type("Build") {
+        let Some(build_id) = a
+            .reference_id("version")
+            .and_then(|v| v.parse::<i32>().ok())
+        else {
+            return Ok(Looks::Unknown);
+        };
+        let project = s.project()?;
+        let build = retry_read(|| get_build(s.client(), project, build_id)).await?;
+        let branch = build.source_branch.unwrap_or_default();
+        return Ok(
+            if branch
+                .trim_start_matches("refs/heads/")
+                .eq_ignore_ascii_case(publish)
+            {
+                Looks::ArmTemplate
+            } else {
+                Looks::Source
+            },
+        );
+    }
+    let Some(version) = a.reference_id("version") else {
+        return Ok(Looks::Unknown);
+    };
+    let repo = s.repo()?;
+    let root = s.root_folder();
+    let folder = root.as_str().trim_end_matches('/');
+    let folder = if folder.is_empty() { "/" } else { folder };
+    let Some(items) =
+        retry_read(|| repo.list_folder(folder, (&version, VersionType::Commit))).await?
+    else {
+        return Ok(Looks::Unknown);
+    };
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|i| i.path.rsplit('/').next().map(str::to_owned))
+        .collect();
+    let has_template = names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("TemplateForWorkspace.json"));
+    let source_folders = [
+        ArtifactKind::Pipeline,
+        ArtifactKind::Notebook,
+        ArtifactKind::Dataset,
+        ArtifactKind::LinkedService,
+        ArtifactKind::Trigger,
+    ];
+    let has_source = items.iter().any(|i| {
+        i.is_folder
+            && i.path.rsplit('/').next().is_some_and(|n| {
+                source_folders
+                    .iter()
+                    .any(|k| k.folder().eq_ignore_ascii_case(n))
+            })
+    });
+    Ok(match (has_source, has_template) {
+        (true, false) => Looks::Source,
+        (false, true) => Looks::ArmTemplate,
+        _ => Looks::Unknown,
+    })
+}
+
+fn is_full_sha(s: &str) -> bool {
+    s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+pub fn commit_info(s: &Session, c: &GitCommitRef) -> CommitInfo {
+    let p = s.profile();
+    let web_url = match (&p.project, &p.repository) {
+        (Some(project), Some(repo)) => Some(format!(
+            "{}/{}/_git/{}/commit/{}",
+            p.organization_url.trim_end_matches('/'),
+            crate::ado::encode_segment(&project.name),
+            crate::ado::encode_segment(&repo.name),
+            c.commit_id
+        )),
+        _ => None,
+    };
+    CommitInfo {
+        commit_id: c.commit_id.to_ascii_lowercase(),
+        message: c.comment.clone(),
+        author_name: c.author.name.clone(),
+        author_email: c.author.email.clone(),
+        author_date: c.author.date,
+        web_url,
+    }
+}
+
+/// The commit of one artifact: Git → `version.id` (a full SHA normally; a short one is resolved
+/// through the commits API), Build → the build's `sourceVersion`. One request for Git, two for Build.
+async fn resolve_commit(
+    s: &Session,
+    r: &Release,
+    a: &ReleaseArtifact,
+    reason: String,
+) -> AppResult<(SourceArtifact, CommitInfo)> {
+    let repo = s.repo()?;
+    let mut artifact = SourceArtifact {
+        alias: a.alias.clone(),
+        artifact_type: a.artifact_type.clone(),
+        branch: a.branch(),
+        repository_id: a.reference_id("definition").unwrap_or_default(),
+        repository_name: a.reference_name("definition"),
+        build_id: None,
+        build_number: None,
+        reason,
+    };
+    let wanted = if a.is_type("Build") {
+        let build_id = a
+            .reference_id("version")
+            .and_then(|v| v.parse::<i32>().ok())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Precondition,
+                    format!(
+                        "The Build artifact `{}` of {} records no build id.",
+                        a.alias, r.name
+                    ),
+                )
+            })?;
+        let project = s.project()?;
+        let build = retry_read(|| get_build(s.client(), project, build_id)).await?;
+        let sha = build.source_version.clone().filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                format!("Build {} behind `{}` records no source commit, so the release has no usable Git source.", build.build_number.clone().unwrap_or_else(|| build_id.to_string()), a.alias),
+            )
+        })?;
+        if let Some(repo_id) = s.repository_id() {
+            if !build.repository.id.is_empty() && !build.repository.id.eq_ignore_ascii_case(repo_id)
+            {
+                return Err(AppError::new(
+                    ErrorCode::Precondition,
+                    format!(
+                        "Build {} behind `{}` ran on repository {}, not on the profile's Synapse repository. \
+                         Pick the artifact built from the Synapse repository.",
+                        build.build_number.clone().unwrap_or_default(),
+                        a.alias,
+                        build.repository.name.clone().unwrap_or_else(|| build.repository.id.clone())
+                    ),
+                ));
+            }
+        }
+        artifact.build_id = Some(build.id);
+        artifact.build_number = build.build_number.clone();
+        artifact.branch = build
+            .source_branch
+            .as_deref()
+            .map(|b| b.trim_start_matches("refs/heads/").to_owned());
+        artifact.repository_id = build.repository.id.clone();
+        artifact.repository_name = build.repository.name;
+        sha
+    } else {
+        a.reference_id("version").ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                format!(
+                    "The Git artifact `{}` of {} records no commit. Pick another release.",
+                    a.alias, r.name
+                ),
+            )
+        })?
+    };
+    let wanted = wanted.trim().to_ascii_lowercase();
+    let commit = match retry_read(|| repo.commit(&wanted)).await {
+        Ok(c) if c.commit_id.to_ascii_lowercase().starts_with(&wanted) && is_full_sha(&c.commit_id) => c,
+        Ok(c) => {
+            return Err(AppError::new(
+                ErrorCode::ServerError,
+                format!("Azure DevOps answered commit {} when asked for {wanted}; the app will not guess.", c.commit_id),
+            ))
+        }
+        Err(e) if e.is_not_found() && !is_full_sha(&wanted) && wanted.len() >= 7 => {
+            find_by_prefix(s, &wanted, artifact.branch.as_deref()).await?
+        }
+        Err(e) if e.is_not_found() => {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "Commit {wanted} of artifact `{}` is not in the repository any more (history rewritten, or \
+                     another repository). The release has no usable Git source; pick another release.",
+                    a.alias
+                ),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((artifact, commit_info(s, &commit)))
+}
+
+/// API.md fallback for a short SHA: list the branch's commits and prefix-match; 0 or >1 matches fail.
+async fn find_by_prefix(s: &Session, short: &str, branch: Option<&str>) -> AppResult<GitCommitRef> {
+    let branch = branch.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("The short commit {short} cannot be resolved: the artifact names no branch."),
+        )
+    })?;
+    let repo = s.repo()?;
+    let commits = retry_read(|| repo.commits((branch, VersionType::Branch), None, 1000)).await?;
+    let mut matches = commits
+        .into_iter()
+        .filter(|c| c.commit_id.to_ascii_lowercase().starts_with(short));
+    match (matches.next(), matches.next()) {
+        (Some(c), None) => Ok(c),
+        (None, _) => Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("No commit starting with {short} is on branch {branch}. The release has no usable Git source."),
+        )),
+        (Some(_), Some(_)) => Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("More than one commit on {branch} starts with {short}; the app will not guess which one production runs."),
+        )),
+    }
+}

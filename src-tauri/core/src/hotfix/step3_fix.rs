@@ -1,0 +1,302 @@
+//! Step 3 — the fix. Where to make it (Synapse Studio on the development workspace, switched to the
+//! hotfix branch), a cheap watch of the branch head, and what changed since the release commit as
+//! Synapse artifacts with a readable diff each, plus the deploy plan.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use super::run::HotfixRun;
+use super::session::{retry_read, Session};
+use super::step1_release::commit_info;
+use crate::ado::git::VersionType;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::open_url;
+use crate::synapse::{
+    build_plan, classify, json_diff, ArtifactChange, ChangeKind, ChangeSummary, DeployPlan,
+    FileChange, PathClass,
+};
+
+/// Minimum time between two remote reads of the branch head for one run.
+pub const POLL_INTERVAL_MS: u32 = 5_000;
+
+/// Answer of one watch tick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BranchPoll {
+    /// Head commit of the hotfix branch; `None` when the branch is gone.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// True when the head differs from the one the shown changes were computed for: call
+    /// `hotfix_refresh_changes`.
+    pub changed: bool,
+    /// True when the branch has commits beyond the release commit.
+    pub has_new_commits: bool,
+    /// True when this answer was cached (asked again within 5 s): nothing was sent.
+    pub from_cache: bool,
+    pub polled_at: DateTime<Utc>,
+    /// Milliseconds until the next tick may reach Azure DevOps.
+    pub next_poll_in_ms: u32,
+}
+
+/// Where to make the fix, and what to tell the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StudioLink {
+    pub url: String,
+    pub instruction: String,
+    /// Caveats (e.g. the development subscription was assumed to be the production one).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn branch_of(run: &HotfixRun) -> AppResult<&str> {
+    run.branch.as_ref().map(|b| b.name.as_str()).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::Precondition,
+            "Create the hotfix branch (step 2) before making the fix.",
+        )
+    })
+}
+
+fn release_sha(run: &HotfixRun) -> AppResult<&str> {
+    run.commit
+        .as_ref()
+        .map(|c| c.commit_id.as_str())
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                "Resolve the production release commit (step 1) first.",
+            )
+        })
+}
+
+/// The link that opens the fix environment, checked against the browser allowlist. In demo mode
+/// (`demo_base` = the simulator's base URL) it is the branch page on the simulator.
+pub fn studio_link(run: &HotfixRun, demo_base: Option<&Url>) -> AppResult<StudioLink> {
+    let branch = branch_of(run)?;
+    let p = &run.profile;
+    let instruction = format!(
+        "In Synapse Studio, open the branch picker at the top left and switch from {} to {branch}. \
+         Make the fix there and commit it (\"Commit\" or \"Commit all\"); do not publish. The app watches \
+         {branch} and lists your commits here.",
+        p.collaboration_branch
+    );
+    if p.simulated {
+        let base = demo_base.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                "The demo simulator is not running; restart demo mode and try again.",
+            )
+        })?;
+        let (project, repo) = match (&p.project, &p.repository) {
+            (Some(pr), Some(r)) => (pr.name.clone(), r.name.clone()),
+            _ => {
+                return Err(AppError::new(
+                    ErrorCode::Precondition,
+                    "The demo profile names no project or repository.",
+                ))
+            }
+        };
+        let url = format!(
+            "{}/{}/_git/{}?version=GB{}",
+            p.organization_url.trim_end_matches('/'),
+            crate::ado::encode_segment(&project),
+            crate::ado::encode_segment(&repo),
+            crate::ado::encode_segment(branch)
+        );
+        let url = open_url::check(&url, Some(base))?;
+        return Ok(StudioLink {
+            url: url.to_string(),
+            instruction: "Demo mode has no Synapse Studio: this opens the hotfix branch on the simulator. Use \
+                          \"Push a sample fix\" to commit a fix as Synapse Studio would."
+                .into(),
+            note: None,
+        });
+    }
+    if p.dev_workspace.trim().is_empty() {
+        return Err(AppError::new(
+            ErrorCode::Precondition,
+            "The profile names no development workspace. Add it in Profile → Workspaces to open Synapse Studio.",
+        ));
+    }
+    let url = open_url::synapse_studio_url(
+        &p.prod_subscription_id,
+        &p.prod_resource_group,
+        &p.dev_workspace,
+    );
+    let url = open_url::check(url.as_str(), None)?;
+    Ok(StudioLink {
+        url: url.to_string(),
+        instruction,
+        note: Some(format!(
+            "The profile stores only the production subscription and resource group, so the link assumes the \
+             development workspace {} lives in the same ones. If Studio cannot find it, pick the workspace in \
+             Studio's workspace switcher.",
+            p.dev_workspace
+        )),
+    })
+}
+
+/// Reads the branch head (one request).
+pub async fn read_head(s: &Session, run: &HotfixRun) -> AppResult<Option<String>> {
+    let branch = branch_of(run)?;
+    let repo = s.repo()?;
+    Ok(retry_read(|| repo.branch(branch))
+        .await?
+        .map(|r| r.object_id.to_ascii_lowercase()))
+}
+
+/// Builds the poll answer from a fresh head.
+pub fn poll_answer(
+    run: &HotfixRun,
+    head: Option<String>,
+    from_cache: bool,
+    polled_at: DateTime<Utc>,
+    wait_ms: u32,
+) -> BranchPoll {
+    let computed_for = run.fix.changes.as_ref().map(|c| c.target_commit.as_str());
+    let release = run.commit.as_ref().map(|c| c.commit_id.as_str());
+    BranchPoll {
+        changed: head.as_deref() != computed_for,
+        has_new_commits: head.is_some() && head.as_deref() != release,
+        head,
+        from_cache,
+        polled_at,
+        next_poll_in_ms: wait_ms,
+    }
+}
+
+/// Commits, changed artifacts with their diffs, and the deploy plan for the branch at `head`.
+pub async fn compute_changes(
+    s: &Session,
+    run: &HotfixRun,
+    head: &str,
+) -> AppResult<(Vec<super::run::CommitInfo>, ChangeSummary, DeployPlan)> {
+    let base = release_sha(run)?.to_owned();
+    let repo = s.repo()?;
+    let commits = retry_read(|| {
+        repo.commits(
+            (head, VersionType::Commit),
+            Some((&base, VersionType::Commit)),
+            100,
+        )
+    })
+    .await?;
+    let commits = commits.iter().map(|c| commit_info(s, c)).collect();
+    let diff =
+        retry_read(|| repo.diff((&base, VersionType::Commit), (head, VersionType::Commit))).await?;
+    let root = s.root_folder();
+    let mut summary = ChangeSummary {
+        base_commit: base.clone(),
+        target_commit: head.to_owned(),
+        artifacts: Vec::new(),
+        outside_root: Vec::new(),
+        other_files: Vec::new(),
+    };
+    // A rename shows as the new path (`rename`) plus, when reported, its source path: the artifact
+    // name is the file name, so a renamed artifact is a new one plus a deleted one.
+    let mut files: Vec<(String, ChangeKind)> = Vec::new();
+    for c in &diff.changes {
+        let folder = c.item.is_folder
+            || c.item
+                .git_object_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("tree"));
+        if folder {
+            continue;
+        }
+        let kind = ChangeKind::from_ado(&c.change_type);
+        files.push((c.item.path.clone(), kind));
+        if c.change_type.to_ascii_lowercase().contains("rename") && kind != ChangeKind::Deleted {
+            if let Some(src) = c.source_server_item.clone().or(c.original_path.clone()) {
+                if !files.iter().any(|(p, _)| *p == src) {
+                    files.push((src, ChangeKind::Deleted));
+                }
+            }
+        }
+    }
+    for (path, change) in files {
+        match classify(&path, &root) {
+            PathClass::OutsideRoot => summary.outside_root.push(FileChange { path, change }),
+            PathClass::NonArtifact => summary.other_files.push(FileChange { path, change }),
+            PathClass::Artifact(artifact) => {
+                let old = if change == ChangeKind::Created {
+                    None
+                } else {
+                    retry_read(|| repo.file(&path, (&base, VersionType::Commit))).await?
+                };
+                let new = if change == ChangeKind::Deleted {
+                    None
+                } else {
+                    retry_read(|| repo.file(&path, (head, VersionType::Commit))).await?
+                };
+                let diff = json_diff(old.as_deref(), new.as_deref());
+                summary.artifacts.push(ArtifactChange {
+                    artifact,
+                    path,
+                    change,
+                    diff,
+                });
+            }
+        }
+    }
+    summary
+        .artifacts
+        .sort_by(|a, b| (a.change, &a.artifact).cmp(&(b.change, &b.artifact)));
+    let plan = build_plan(&summary);
+    Ok((commits, summary, plan))
+}
+
+/// Why step 3 cannot be completed yet, if it cannot.
+pub fn completion_blocker(
+    run: &HotfixRun,
+    head: Option<&str>,
+    acknowledge: bool,
+) -> Option<AppError> {
+    let branch = run
+        .branch
+        .as_ref()
+        .map_or("the hotfix branch", |b| b.name.as_str());
+    let Some(head) = head else {
+        return Some(AppError::new(
+            ErrorCode::NotFound,
+            format!("{branch} no longer exists in Azure DevOps. Create it again in step 2."),
+        ));
+    };
+    let Some(changes) = run.fix.changes.as_ref() else {
+        return Some(AppError::new(
+            ErrorCode::Precondition,
+            "Load the changes of the hotfix branch first.",
+        ));
+    };
+    if changes.target_commit != head {
+        return Some(AppError::new(
+            ErrorCode::Precondition,
+            format!("{branch} moved since the changes were shown (now at {}). Review the new changes first.", head.get(..8).unwrap_or(head)),
+        ));
+    }
+    if run.fix.commits.is_empty() || run.commit.as_ref().is_some_and(|c| c.commit_id == head) {
+        return Some(AppError::new(
+            ErrorCode::Precondition,
+            format!("{branch} has no new commits since the release commit. Make the fix in Synapse Studio on {branch} and commit it first."),
+        ));
+    }
+    let plan = run.fix.plan.as_ref()?;
+    if plan.needs_acknowledgement && !acknowledge {
+        let warnings: Vec<&str> = plan.warnings.iter().map(|w| w.message.as_str()).collect();
+        return Some(
+            AppError::new(
+                ErrorCode::Precondition,
+                "Some changes need your confirmation before going on (see the deploy plan). Confirm them to continue.",
+            )
+            .with_detail(warnings.join("\n")),
+        );
+    }
+    None
+}
