@@ -41,13 +41,20 @@ function poll(head: string | undefined, changed: boolean): BranchPoll {
   };
 }
 
+const studio = {
+  url: 'https://web.azuresynapse.net/en/home?workspace=%2Fsubscriptions%2Fs%2FresourceGroups%2Frg%2Fproviders%2FMicrosoft.Synapse%2Fworkspaces%2Fcontoso-synapse-dev',
+  instruction: 'In Synapse Studio, open the branch picker at the top left and switch from main to Release3_Hotfixes.',
+  note: 'The link assumes the development workspace lives in the production subscription.',
+};
+
 type Handlers = Record<string, (a: Record<string, unknown>) => unknown>;
 
 function setup(run: HotfixRun, handlers: Handlers = {}) {
   const calls = mockCommands({
     hotfix_poll_branch: () => poll(run.fix.head, false),
     hotfix_refresh_changes: () => fixedRun(),
-    hotfix_open_studio: () => 'https://web.azuresynapse.net/en/home?workspace=contoso-synapse-dev',
+    hotfix_studio_url: () => studio,
+    hotfix_open_studio: () => studio,
     hotfix_demo_push_sample_fix: () => FIX_SHA,
     hotfix_complete_fix: () => ({ ...run, steps: run.steps.map((s) => (s.number === 3 ? { ...s, state: 'done' } : s)) }),
     open_url: () => null,
@@ -163,13 +170,18 @@ describe('Step 3 — fix', () => {
     expect(screen.queryByTestId('step3-demo-push')).toBeNull();
   });
 
-  it('opens Synapse Studio through the back end and says where', async () => {
-    const { calls } = setup(branchRun());
+  it('shows the back end\'s instruction, then opens Synapse Studio through it and says where', async () => {
+    const { calls } = setup(branchRun({ profile: profile({ simulated: false }) }));
     await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId('step3-studio-instruction')).toHaveTextContent('switch from main to Release3_Hotfixes');
+    expect(screen.getByTestId('step3-studio-note')).toHaveTextContent('production subscription');
+    expect(screen.getByTestId('step3-studio-url')).toHaveTextContent('contoso-synapse-dev');
+    expect(screen.getByTestId('step3-open-studio')).toHaveTextContent('Open Synapse Studio');
     await fireEvent.click(screen.getByTestId('step3-open-studio'));
     await vi.advanceTimersByTimeAsync(0);
-    expect(count(calls, 'hotfix_open_studio')).toBe(1);
-    expect(screen.getByTestId('step3-studio-opened')).toHaveTextContent('contoso-synapse-dev');
+    expect(calls.find((c) => c.cmd === 'hotfix_open_studio')?.args).toEqual({ runId: 'run-1' });
+    expect(screen.getByTestId('step3-studio-opened')).toHaveTextContent('Opened https://web.azuresynapse.net');
+    expect(count(calls, 'open_url')).toBe(0);
   });
 
   it('shows a failed poll by its code and keeps watching', async () => {

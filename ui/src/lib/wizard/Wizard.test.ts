@@ -56,6 +56,7 @@ describe('Wizard screen', () => {
   it('shows step 3 for a run at step 3 and keeps steps 4–8 closed', async () => {
     mockCommands({
       hotfix_get_run: () => branchRun(),
+      hotfix_studio_url: () => ({ url: 'http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes', instruction: 'Demo mode has no Synapse Studio.' }),
       hotfix_poll_branch: () => ({
         head: branchRun().fix.head,
         changed: false,
