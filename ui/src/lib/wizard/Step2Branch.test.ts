@@ -152,6 +152,21 @@ describe('Step 2 — hotfix branch', () => {
     expect(screen.getByTestId('step2-create-error-retry')).toBeInTheDocument();
   });
 
+  it('resumes a run that was creating a branch with the name it was creating', async () => {
+    const { calls } = setup(resolvedRun({ branchIntent: 'Release3_Hotfixes_again' }));
+    await waitFor(() => expect(input().value).toBe('Release3_Hotfixes_again'));
+    expect(checks(calls)).toEqual(['Release3_Hotfixes_again']);
+    expect(await screen.findByTestId('step2-check-reuse')).toBeInTheDocument();
+  });
+
+  it('shows an existing result without asking Azure DevOps again', async () => {
+    const { calls } = setup(
+      resolvedRun({ branch: { name: 'Release3_Hotfixes', objectId: RELEASE_SHA, outcome: 'reused' } }),
+    );
+    expect(await screen.findByTestId('step2-result')).toHaveTextContent('reused');
+    expect(calls).toHaveLength(0);
+  });
+
   it('waits for step 1 before offering anything', () => {
     setup(newRun());
     expect(screen.getByTestId('step2-needs-step1')).toBeInTheDocument();
