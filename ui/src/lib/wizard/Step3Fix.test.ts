@@ -202,6 +202,12 @@ describe('Step 3 — fix', () => {
     expect(screen.queryByTestId('step3-poll-error')).toBeNull();
   });
 
+  it('says so when the branch disappeared', async () => {
+    setup(branchRun(), { hotfix_poll_branch: () => poll(undefined, false) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId('step3-branch-gone')).toHaveTextContent('Release3_Hotfixes no longer exists');
+  });
+
   it('stops watching once the step is done', async () => {
     const run = fixedRun();
     const done = { ...run, steps: run.steps.map((s) => (s.number === 3 ? { ...s, state: 'done' as const } : s)) };
