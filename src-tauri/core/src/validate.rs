@@ -20,7 +20,10 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { field: field.to_owned(), message: message.into() }
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -34,7 +37,9 @@ const URL_EXAMPLES: &str = "https://dev.azure.com/{organization}, \
 pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, String> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(format!("The organization URL is required. Use {URL_EXAMPLES}."));
+        return Err(format!(
+            "The organization URL is required. Use {URL_EXAMPLES}."
+        ));
     }
     let url = match Url::parse(trimmed) {
         Ok(url) => url,
@@ -44,7 +49,11 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
                 trimmed.trim_end_matches('/')
             ));
         }
-        Err(e) => return Err(format!("'{trimmed}' is not a URL ({e}). Use {URL_EXAMPLES}.")),
+        Err(e) => {
+            return Err(format!(
+                "'{trimmed}' is not a URL ({e}). Use {URL_EXAMPLES}."
+            ))
+        }
     };
     let loopback = crate::ado::auth::is_loopback(&url);
     match url.scheme() {
@@ -64,12 +73,18 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
                 trimmed.trim_start_matches("http://").trim_end_matches('/')
             ));
         }
-        other => return Err(format!("'{other}://' is not supported. Use {URL_EXAMPLES}.")),
+        other => {
+            return Err(format!(
+                "'{other}://' is not supported. Use {URL_EXAMPLES}."
+            ))
+        }
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("The organization URL must not contain a user name or password; paste the \
+        return Err(
+            "The organization URL must not contain a user name or password; paste the \
                     token in Profile → Credentials instead."
-            .to_owned());
+                .to_owned(),
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
@@ -78,8 +93,10 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
         ));
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let segments: Vec<&str> =
-        url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
     let origin = url.origin().ascii_serialization();
 
     if is_service_host(&host) {
@@ -91,9 +108,11 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
     }
     if host == "dev.azure.com" {
         return match segments.as_slice() {
-            [] => Err("Add your organization name: https://dev.azure.com/{organization}, e.g. \
+            [] => Err(
+                "Add your organization name: https://dev.azure.com/{organization}, e.g. \
                        https://dev.azure.com/contoso."
-                .to_owned()),
+                    .to_owned(),
+            ),
             [org] => Ok(format!("{origin}/{org}")),
             [org, ..] => Err(format!(
                 "That address points inside the organization (a project or a page). Use the \
@@ -118,7 +137,11 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
         ));
     }
     if segments.iter().any(|s| s.starts_with('_')) {
-        let keep: Vec<&str> = segments.iter().take_while(|s| !s.starts_with('_')).copied().collect();
+        let keep: Vec<&str> = segments
+            .iter()
+            .take_while(|s| !s.starts_with('_'))
+            .copied()
+            .collect();
         return Err(format!(
             "That address points at a page ('{}'), not at the collection. Use {origin}/{}.",
             segments.iter().find(|s| s.starts_with('_')).unwrap_or(&""),
@@ -129,8 +152,13 @@ pub fn normalize_org_url(input: &str, allow_local_http: bool) -> Result<String, 
 }
 
 fn is_service_host(host: &str) -> bool {
-    ["vsrm.dev.azure.com", "vssps.dev.azure.com", "extmgmt.dev.azure.com", "almsearch.dev.azure.com"]
-        .contains(&host)
+    [
+        "vsrm.dev.azure.com",
+        "vssps.dev.azure.com",
+        "extmgmt.dev.azure.com",
+        "almsearch.dev.azure.com",
+    ]
+    .contains(&host)
         || host.ends_with(".vsrm.visualstudio.com")
         || host.ends_with(".vssps.visualstudio.com")
         || host.ends_with(".extmgmt.visualstudio.com")
@@ -149,9 +177,11 @@ fn strip_query(url: &Url) -> String {
 pub fn check_branch_template(template: &str) -> Result<(), String> {
     let template = template.trim();
     if template.is_empty() {
-        return Err("The branch name template is required, e.g. Release{release}_Hotfixes or \
+        return Err(
+            "The branch name template is required, e.g. Release{release}_Hotfixes or \
                     hotfix/{release}."
-            .to_owned());
+                .to_owned(),
+        );
     }
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
@@ -185,7 +215,12 @@ pub fn check_branch_template(template: &str) -> Result<(), String> {
 
 /// Fills a branch template. `release` is the short release label ([`release_label`]), `release_id`
 /// the numeric release id, `date` typically `YYYYMMDD`.
-pub fn render_branch_template(template: &str, release: &str, release_id: i32, date: &str) -> String {
+pub fn render_branch_template(
+    template: &str,
+    release: &str,
+    release_id: i32,
+    date: &str,
+) -> String {
     template
         .trim()
         .replace("{releaseId}", &release_id.to_string())
@@ -208,7 +243,13 @@ pub fn release_label(release_name: &str) -> String {
         release_name
             .trim()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     } else {
         digits
@@ -232,8 +273,15 @@ pub fn check_branch_name(name: &str) -> Result<(), String> {
     if name.split('/').any(|part| part.starts_with('.')) {
         return Err("no part of it may start with '.'".into());
     }
-    if let Some(c) = name.chars().find(|c| c.is_control() || " ~^:?*[\\".contains(*c)) {
-        let shown = if c == ' ' { "a space".to_owned() } else { format!("'{c}'") };
+    if let Some(c) = name
+        .chars()
+        .find(|c| c.is_control() || " ~^:?*[\\".contains(*c))
+    {
+        let shown = if c == ' ' {
+            "a space".to_owned()
+        } else {
+            format!("'{c}'")
+        };
         return Err(format!("it must not contain {shown}"));
     }
     Ok(())
@@ -243,7 +291,9 @@ pub fn check_branch_name(name: &str) -> Result<(), String> {
 pub fn check_branch_pattern(pattern: &str) -> Result<(), String> {
     let p = pattern.trim();
     if p.is_empty() {
-        return Err("A feature branch pattern is empty; remove it or write one like feature/*.".into());
+        return Err(
+            "A feature branch pattern is empty; remove it or write one like feature/*.".into(),
+        );
     }
     let without_star = p.replace('*', "x");
     check_branch_name(without_star.trim_start_matches("refs/heads/"))
@@ -253,9 +303,17 @@ pub fn check_branch_pattern(pattern: &str) -> Result<(), String> {
 /// Synapse workspace names: 1–50 characters, lower-case letters, digits and hyphens, starting and
 /// ending with a letter or digit.
 pub fn check_workspace_name(name: &str) -> Result<(), String> {
-    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let ok_ends = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_ends = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if name.is_empty() || name.len() > 50 || !ok_chars || !ok_ends {
         return Err(format!(
             "'{name}' is not a Synapse workspace name: use 1–50 lower-case letters, digits and \

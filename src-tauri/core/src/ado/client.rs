@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -102,7 +104,9 @@ struct Inner {
 
 impl std::fmt::Debug for AdoClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdoClient").field("org", &self.inner.org_display).finish_non_exhaustive()
+        f.debug_struct("AdoClient")
+            .field("org", &self.inner.org_display)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +118,9 @@ struct Answer {
 
 /// Percent-encodes one path segment (project, repository or branch names with spaces, `#`, …).
 pub fn encode_segment(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 impl AdoClient {
@@ -124,11 +130,18 @@ impl AdoClient {
         Self::with_options(org_url, token, ClientOptions::default())
     }
 
-    pub fn with_options(org_url: &str, token: Token, options: ClientOptions) -> Result<Self, AdoError> {
+    pub fn with_options(
+        org_url: &str,
+        token: Token,
+        options: ClientOptions,
+    ) -> Result<Self, AdoError> {
         let normalized = crate::validate::normalize_org_url(org_url, true)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
-        let org = Url::parse(&normalized)
-            .map_err(|e| AdoError::from(AdoErrorKind::InvalidUrl { reason: e.to_string() }))?;
+        let org = Url::parse(&normalized).map_err(|e| {
+            AdoError::from(AdoErrorKind::InvalidUrl {
+                reason: e.to_string(),
+            })
+        })?;
         if token.is_empty() {
             return Err(AdoErrorKind::InvalidUrl {
                 reason: "no personal access token was given".into(),
@@ -137,6 +150,8 @@ impl AdoClient {
         }
         let auth = basic_header(&token)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
+        // Only the sensitive header survives; the token itself is dropped (and zeroed) here.
+        drop(token);
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -145,7 +160,11 @@ impl AdoClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("synapse-hotfix/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| AdoError::from(AdoErrorKind::InvalidUrl { reason: e.to_string() }))?;
+            .map_err(|e| {
+                AdoError::from(AdoErrorKind::InvalidUrl {
+                    reason: e.to_string(),
+                })
+            })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -172,9 +191,14 @@ impl AdoClient {
     /// API (asked once per client). An area the server does not list — Azure DevOps Server serves
     /// everything from the collection — falls back to the organization URL.
     pub async fn base(&self, area: Area) -> Result<Url, AdoError> {
-        let Some(id) = area.resource_area_id() else { return Ok(self.inner.org.clone()) };
+        let Some(id) = area.resource_area_id() else {
+            return Ok(self.inner.org.clone());
+        };
         let map = self.inner.areas.get_or_try_init(|| self.discover()).await?;
-        Ok(map.get(id).cloned().unwrap_or_else(|| self.inner.org.clone()))
+        Ok(map
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| self.inner.org.clone()))
     }
 
     async fn discover(&self) -> Result<HashMap<String, Url>, AdoError> {
@@ -182,7 +206,8 @@ impl AdoClient {
         let url = self.url_for(&self.inner.org, RESOURCE_AREAS_PATH, &query)?;
         match self.fetch(Method::GET, url, None, Retry::Safe).await {
             Ok(answer) => {
-                let list: VssList<ResourceAreaInfo> = self.decode(&Method::GET, RESOURCE_AREAS_PATH, &answer.body)?;
+                let list: VssList<ResourceAreaInfo> =
+                    self.decode(&Method::GET, RESOURCE_AREAS_PATH, &answer.body)?;
                 tracing::debug!(areas = list.value.len(), "resource areas discovered");
                 Ok(area_map(&list.value))
             }
@@ -193,7 +218,12 @@ impl AdoClient {
     }
 
     /// GET a JSON document.
-    pub async fn get<T: DeserializeOwned>(&self, area: Area, path: &str, query: &[(&str, String)]) -> Result<T, AdoError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        area: Area,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, AdoError> {
         Ok(self.get_page(area, path, query).await?.0)
     }
 
@@ -218,11 +248,20 @@ impl AdoClient {
 
     /// Every item of a `{count, value}` list, following `x-ms-continuationtoken` (sent back as
     /// the `continuationToken` query parameter) until the server stops sending one.
-    pub async fn get_all<T: DeserializeOwned>(&self, area: Area, path: &str, query: &[(&str, String)]) -> Result<Vec<T>, AdoError> {
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        area: Area,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, AdoError> {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let mut q: Vec<(&str, String)> = query.iter().filter(|(k, _)| *k != "continuationToken").cloned().collect();
+            let mut q: Vec<(&str, String)> = query
+                .iter()
+                .filter(|(k, _)| *k != "continuationToken")
+                .cloned()
+                .collect();
             if let Some(token) = &next {
                 q.push(("continuationToken", token.clone()));
             }
@@ -237,7 +276,12 @@ impl AdoClient {
     }
 
     /// GET a text document (logs, raw file content).
-    pub async fn get_text(&self, area: Area, path: &str, query: &[(&str, String)]) -> Result<String, AdoError> {
+    pub async fn get_text(
+        &self,
+        area: Area,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<String, AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
         let answer = self.fetch(Method::GET, url, None, Retry::Safe).await?;
         Ok(String::from_utf8_lossy(&answer.body).into_owned())
@@ -267,16 +311,30 @@ impl AdoClient {
     }
 
     /// DELETE without a body.
-    pub async fn delete(&self, area: Area, path: &str, query: &[(&str, String)], retry: Retry) -> Result<(), AdoError> {
+    pub async fn delete(
+        &self,
+        area: Area,
+        path: &str,
+        query: &[(&str, String)],
+        retry: Retry,
+    ) -> Result<(), AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
-        self.fetch(Method::DELETE, url, None, retry).await.map(|_| ())
+        self.fetch(Method::DELETE, url, None, retry)
+            .await
+            .map(|_| ())
     }
 
     fn url_for(&self, base: &Url, path: &str, query: &[(&str, String)]) -> Result<Url, AdoError> {
-        let joined = format!("{}/{}", base.as_str().trim_end_matches('/'), path.trim_start_matches('/'));
+        let joined = format!(
+            "{}/{}",
+            base.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
         let mut url = Url::parse(&joined).map_err(|e| {
-            AdoError::from(AdoErrorKind::InvalidUrl { reason: format!("bad request path '{path}': {e}") })
-                .with_org(&self.inner.org_display)
+            AdoError::from(AdoErrorKind::InvalidUrl {
+                reason: format!("bad request path '{path}': {e}"),
+            })
+            .with_org(&self.inner.org_display)
         })?;
         {
             let mut pairs = url.query_pairs_mut();
@@ -290,12 +348,25 @@ impl AdoClient {
         Ok(url)
     }
 
-    fn decode<T: DeserializeOwned>(&self, method: &Method, path: &str, body: &[u8]) -> Result<T, AdoError> {
-        let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
+    fn decode<T: DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+    ) -> Result<T, AdoError> {
+        let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            body
+        };
         serde_json::from_slice(text).map_err(|e| {
             AdoError::from(AdoErrorKind::Decode {
                 method: method.to_string(),
-                url: format!("{}/{}", self.inner.org_display, path.trim_start_matches('/')),
+                url: format!(
+                    "{}/{}",
+                    self.inner.org_display,
+                    path.trim_start_matches('/')
+                ),
                 reason: e.to_string(),
             })
             .with_org(&self.inner.org_display)
@@ -303,7 +374,13 @@ impl AdoClient {
     }
 
     /// One call with its retries; success means a 2xx answer that is not a sign-in page.
-    async fn fetch(&self, method: Method, url: Url, body: Option<Vec<u8>>, retry: Retry) -> Result<Answer, AdoError> {
+    async fn fetch(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        retry: Retry,
+    ) -> Result<Answer, AdoError> {
         let opts = &self.inner.options;
         let shown = redact_url(&url);
         let mut waited = Duration::ZERO;
@@ -312,7 +389,9 @@ impl AdoClient {
             let started = Instant::now();
             let outcome = self.exchange(&method, &url, body.as_deref()).await;
             let can_retry = retry == Retry::Safe && attempt < opts.max_retries;
-            let backoff = opts.base_backoff.saturating_mul(2u32.saturating_pow(attempt));
+            let backoff = opts
+                .base_backoff
+                .saturating_mul(2u32.saturating_pow(attempt));
             match outcome {
                 Ok((status, headers, bytes)) => {
                     tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
@@ -330,7 +409,8 @@ impl AdoClient {
                     return self.judge(&method, &shown, status, headers, bytes);
                 }
                 Err(err) => {
-                    let dropped = !err.is_connect() && (err.is_request() || err.is_body() || err.is_timeout());
+                    let dropped = !err.is_connect()
+                        && (err.is_request() || err.is_body() || err.is_timeout());
                     if dropped && can_retry && waited + backoff <= opts.max_retry_wait {
                         tracing::info!(%method, url = %shown, wait_ms = backoff.as_millis() as u64, "connection dropped; retrying");
                         tokio::time::sleep(backoff).await;
@@ -344,7 +424,12 @@ impl AdoClient {
         }
     }
 
-    async fn exchange(&self, method: &Method, url: &Url, body: Option<&[u8]>) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
+    async fn exchange(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
         let mut request = self
             .inner
             .http
@@ -353,7 +438,9 @@ impl AdoClient {
             .header(ACCEPT, "application/json")
             .header("X-TFS-FedAuthRedirect", "Suppress");
         if let Some(bytes) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(bytes.to_vec());
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.to_vec());
         }
         let response = request.send().await?;
         let status = response.status();
@@ -363,25 +450,41 @@ impl AdoClient {
     }
 
     /// Sorts an answer into success, sign-in page or error.
-    fn judge(&self, method: &Method, shown: &str, status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Result<Answer, AdoError> {
+    fn judge(
+        &self,
+        method: &Method,
+        shown: &str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Answer, AdoError> {
         let org = &self.inner.org_display;
         let is_html = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
         let not_signed_in = || {
-            AdoError::from(AdoErrorKind::NotSignedIn { method: method.to_string(), url: shown.to_owned(), status: status.as_u16() })
-                .with_org(org)
+            AdoError::from(AdoErrorKind::NotSignedIn {
+                method: method.to_string(),
+                url: shown.to_owned(),
+                status: status.as_u16(),
+            })
+            .with_org(org)
         };
         // 203 is what Azure DevOps sends with its sign-in page; an HTML 2xx is the same page.
         if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html) {
             return Err(not_signed_in());
         }
         if status.is_redirection() {
-            let to_sign_in = headers.get(LOCATION).and_then(|v| v.to_str().ok()).is_some_and(|l| {
-                let l = l.to_ascii_lowercase();
-                ["signin", "login", "_signedin", "oauth2", "authorize"].iter().any(|k| l.contains(k))
-            });
+            let to_sign_in = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|l| {
+                    let l = l.to_ascii_lowercase();
+                    ["signin", "login", "_signedin", "oauth2", "authorize"]
+                        .iter()
+                        .any(|k| l.contains(k))
+                });
             if to_sign_in {
                 return Err(not_signed_in());
             }
@@ -389,7 +492,9 @@ impl AdoClient {
         if status.is_success() {
             return Ok(Answer { headers, body });
         }
-        let vss = serde_json::from_slice::<VssError>(&body).ok().filter(|v| !v.message.is_empty() || !v.type_key.is_empty());
+        let vss = serde_json::from_slice::<VssError>(&body)
+            .ok()
+            .filter(|v| !v.message.is_empty() || !v.type_key.is_empty());
         let snippet = if vss.is_none() && !body.is_empty() && !is_html {
             let text = String::from_utf8_lossy(&body);
             Some(text.chars().take(300).collect::<String>())
@@ -423,10 +528,19 @@ impl AdoClient {
                 source = next;
             }
             let inner = source.to_string();
-            if inner.is_empty() { "the connection failed".to_owned() } else { inner }
+            if inner.is_empty() {
+                "the connection failed".to_owned()
+            } else {
+                inner
+            }
         };
-        AdoError::from(AdoErrorKind::Unreachable { method: method.to_string(), url: redact_url(url), host, reason })
-            .with_org(&self.inner.org_display)
+        AdoError::from(AdoErrorKind::Unreachable {
+            method: method.to_string(),
+            url: redact_url(url),
+            host,
+            reason,
+        })
+        .with_org(&self.inner.org_display)
     }
 
     /// True when `self` and the given URL point at a loopback host (simulator/test setups).
@@ -437,5 +551,11 @@ impl AdoClient {
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by Azure DevOps).
 fn parse_retry_after(headers: &HeaderMap) -> Option<u64> {
-    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok()
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
 }

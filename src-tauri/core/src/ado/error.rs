@@ -25,7 +25,9 @@ impl VssError {
     /// The stable `TFnnnnnn` / `VSnnnnnn` code at the start of the message, if any.
     pub fn code(&self) -> Option<&str> {
         let head = self.message.split(':').next()?.trim();
-        let digits = head.strip_prefix("TF").or_else(|| head.strip_prefix("VS"))?;
+        let digits = head
+            .strip_prefix("TF")
+            .or_else(|| head.strip_prefix("VS"))?;
         (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then_some(head)
     }
 }
@@ -46,7 +48,11 @@ pub enum AdoErrorKind {
     InvalidUrl { reason: String },
     /// HTTP 203, an HTML page, or a redirect to a sign-in page: the credentials were not accepted as such.
     #[error("{method} {url}: Azure DevOps answered with a sign-in page (HTTP {status})")]
-    NotSignedIn { method: String, url: String, status: u16 },
+    NotSignedIn {
+        method: String,
+        url: String,
+        status: u16,
+    },
     /// Any other non-success status. `url` is redacted (no query string, no credentials).
     #[error("{method} {url}: HTTP {status} {}", vss.as_ref().map_or("", |v| v.message.as_str()))]
     Http {
@@ -61,15 +67,27 @@ pub enum AdoErrorKind {
     },
     /// DNS, refused connection, TLS, timeout or a dropped connection.
     #[error("{method} {url}: {host} could not be reached: {reason}")]
-    Unreachable { method: String, url: String, host: String, reason: String },
+    Unreachable {
+        method: String,
+        url: String,
+        host: String,
+        reason: String,
+    },
     /// A success answer we could not read.
     #[error("{method} {url}: unexpected answer: {reason}")]
-    Decode { method: String, url: String, reason: String },
+    Decode {
+        method: String,
+        url: String,
+        reason: String,
+    },
 }
 
 impl From<AdoErrorKind> for AdoError {
     fn from(kind: AdoErrorKind) -> Self {
-        Self { kind: Box::new(kind), org: None }
+        Self {
+            kind: Box::new(kind),
+            org: None,
+        }
     }
 }
 
@@ -130,10 +148,17 @@ fn mentions_scope(vss: Option<&VssError>) -> bool {
 }
 
 fn status_code(status: u16, vss: Option<&VssError>) -> ErrorCode {
+    let message = vss
+        .map(|v| v.message.to_ascii_lowercase())
+        .unwrap_or_default();
+    let token_problem = ["expired", "revoked", "unknown", "invalid"]
+        .iter()
+        .any(|w| message.contains(w));
     let tf400813 = vss.and_then(VssError::code) == Some("TF400813");
     match status {
         401 if mentions_scope(vss) => ErrorCode::MissingScope,
-        401 if tf400813 => ErrorCode::NoPermission,
+        // TF400813 without a word about the token: the identity is known but not allowed.
+        401 if tf400813 && !token_problem => ErrorCode::NoPermission,
         401 => ErrorCode::TokenRejected,
         403 => ErrorCode::NoPermission,
         404 => ErrorCode::NotFound,
@@ -155,7 +180,9 @@ impl AdoError {
         let tokens = tokens_page(org_url);
         let code = self.code();
         let message = match &*self.kind {
-            AdoErrorKind::InvalidUrl { reason } => format!("The organization URL is not valid: {reason}"),
+            AdoErrorKind::InvalidUrl { reason } => {
+                format!("The organization URL is not valid: {reason}")
+            }
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
                  the token was not accepted as a credential. Check that you pasted the whole \
@@ -170,7 +197,12 @@ impl AdoError {
                  Try again; if it keeps happening, the server may be a version the app does not \
                  support."
                 .to_owned(),
-            AdoErrorKind::Http { status, vss, retry_after, .. } => {
+            AdoErrorKind::Http {
+                status,
+                vss,
+                retry_after,
+                ..
+            } => {
                 let said = vss
                     .as_ref()
                     .filter(|v| !v.message.is_empty())
@@ -198,11 +230,13 @@ impl AdoError {
                     ErrorCode::Conflict => {
                         format!("Azure DevOps reported a conflict (HTTP 409).{said}")
                     }
-                    ErrorCode::RateLimited => format!(
+                    ErrorCode::RateLimited => {
+                        format!(
                         "Azure DevOps is throttling requests (HTTP 429){}.{said} Wait a moment \
                          and try again.",
                         retry_after.map(|s| format!(" and asked to wait {s} s")).unwrap_or_default()
-                    ),
+                    )
+                    }
                     ErrorCode::InvalidInput => {
                         format!("Azure DevOps refused the request (HTTP {status}).{said}")
                     }
@@ -215,7 +249,10 @@ impl AdoError {
         };
         let detail = match &*self.kind {
             AdoErrorKind::Http { vss: Some(v), .. } => {
-                format!("{self} [typeKey={}, errorCode={}]", v.type_key, v.error_code)
+                format!(
+                    "{self} [typeKey={}, errorCode={}]",
+                    v.type_key, v.error_code
+                )
             }
             AdoErrorKind::Http { body: Some(b), .. } => format!("{self}: {b}"),
             _ => self.to_string(),
@@ -226,7 +263,10 @@ impl AdoError {
 
 impl From<AdoError> for AppError {
     fn from(err: AdoError) -> Self {
-        let org = err.org.clone().unwrap_or_else(|| "{your organization URL}".to_owned());
+        let org = err
+            .org
+            .clone()
+            .unwrap_or_else(|| "{your organization URL}".to_owned());
         err.to_app_error(&org)
     }
 }
@@ -240,7 +280,11 @@ mod tests {
             method: "GET".into(),
             url: "https://dev.azure.com/contoso/DataPlatform/_apis/git/repositories".into(),
             status,
-            vss: Some(VssError { message: message.into(), type_key: "X".into(), ..VssError::default() }),
+            vss: Some(VssError {
+                message: message.into(),
+                type_key: "X".into(),
+                ..VssError::default()
+            }),
             body: None,
             retry_after: None,
         }
@@ -253,34 +297,56 @@ mod tests {
 
     #[test]
     fn statuses_map_to_stable_codes() {
-        assert_eq!(http(401, "VS30063: You are not authorized").code(), ErrorCode::TokenRejected);
+        assert_eq!(
+            http(401, "VS30063: You are not authorized").code(),
+            ErrorCode::TokenRejected
+        );
         assert_eq!(
             http(401, "The token does not have the scope vso.release").code(),
             ErrorCode::MissingScope
         );
         assert_eq!(
-            http(401, "TF400813: The user 'x' is not authorized to access this resource.").code(),
+            http(
+                401,
+                "TF400813: The user 'x' is not authorized to access this resource."
+            )
+            .code(),
             ErrorCode::NoPermission
+        );
+        assert_eq!(
+            http(401, "TF400813: The user '' is not authorized to access this resource. The personal access token is unknown, expired or revoked.").code(),
+            ErrorCode::TokenRejected
         );
         assert_eq!(http(403, "").code(), ErrorCode::NoPermission);
         assert_eq!(http(404, "").code(), ErrorCode::NotFound);
         assert_eq!(http(409, "TF401179: exists").code(), ErrorCode::Conflict);
         assert_eq!(http(429, "TF400733").code(), ErrorCode::RateLimited);
         assert_eq!(http(500, "").code(), ErrorCode::ServerError);
-        assert_eq!(http(409, "TF401179: An active pull request exists").vss_code(), Some("TF401179"));
+        assert_eq!(
+            http(409, "TF401179: An active pull request exists").vss_code(),
+            Some("TF401179")
+        );
     }
 
     #[test]
     fn app_error_points_at_the_tokens_page_of_the_organization() {
         let err: AppError = http_org(401, "nope").into();
         assert_eq!(err.code, ErrorCode::TokenRejected);
-        assert!(err.message.contains("https://dev.azure.com/contoso/_usersSettings/tokens"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("https://dev.azure.com/contoso/_usersSettings/tokens"),
+            "{}",
+            err.message
+        );
         assert!(err.detail.unwrap().contains("HTTP 401"));
     }
 
     #[test]
     fn vss_code_only_reads_real_codes() {
-        let v = |m: &str| VssError { message: m.into(), ..VssError::default() };
+        let v = |m: &str| VssError {
+            message: m.into(),
+            ..VssError::default()
+        };
         assert_eq!(v("VS402862: Artifact source").code(), Some("VS402862"));
         assert_eq!(v("Something: else").code(), None);
         assert_eq!(v("TF: x").code(), None);

@@ -3,14 +3,15 @@
 //! do. Typed wizard operations (`git`, `release`, `build`) are built on top of it.
 
 pub mod auth;
-// CORE-2: typed wizard calls (steps 1–3).
-pub mod build;
-pub mod git;
-pub mod release;
 mod client;
 pub mod discovery;
 pub mod error;
 pub mod models;
+
+// CORE-2: typed wizard calls (steps 1–3).
+pub mod build;
+pub mod git;
+pub mod release;
 
 pub use auth::redact_url;
 pub use client::{encode_segment, AdoClient, Area, ClientOptions, Retry, API_VERSION};

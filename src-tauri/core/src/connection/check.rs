@@ -23,12 +23,36 @@ pub struct ScopeInfo {
 /// The scopes to tick when creating the token (AUTH-AND-ERRORS.md §5).
 pub const REQUIRED_SCOPES: [(&str, &str, &str); 7] = [
     ("vso.project", "Project and Team (Read)", "list projects"),
-    ("vso.code_write", "Code (Read & write)", "read the repository, create hotfix branches and pull requests"),
-    ("vso.release_execute", "Release (Read, write & execute)", "read releases, create the hotfix pipeline and deploy"),
-    ("vso.build", "Build (Read)", "resolve Build artifacts to their commit"),
-    ("vso.serviceendpoint", "Service Connections (Read & query)", "check the production service connection"),
-    ("vso.agentpools", "Agent Pools (Read)", "find the agent queue and the Synapse tasks"),
-    ("vso.extension", "Extensions (Read)", "check that the Synapse deployment extension is installed"),
+    (
+        "vso.code_write",
+        "Code (Read & write)",
+        "read the repository, create hotfix branches and pull requests",
+    ),
+    (
+        "vso.release_execute",
+        "Release (Read, write & execute)",
+        "read releases, create the hotfix pipeline and deploy",
+    ),
+    (
+        "vso.build",
+        "Build (Read)",
+        "resolve Build artifacts to their commit",
+    ),
+    (
+        "vso.serviceendpoint",
+        "Service Connections (Read & query)",
+        "check the production service connection",
+    ),
+    (
+        "vso.agentpools",
+        "Agent Pools (Read)",
+        "find the agent queue and the Synapse tasks",
+    ),
+    (
+        "vso.extension",
+        "Extensions (Read)",
+        "check that the Synapse deployment extension is installed",
+    ),
 ];
 
 /// The result of one read-scope probe.
@@ -71,7 +95,11 @@ fn scope_infos(filter: impl Fn(&str) -> bool) -> Vec<ScopeInfo> {
     REQUIRED_SCOPES
         .iter()
         .filter(|(s, _, _)| filter(s))
-        .map(|(scope, label, why)| ScopeInfo { scope: (*scope).into(), label: (*label).into(), why: (*why).into() })
+        .map(|(scope, label, why)| ScopeInfo {
+            scope: (*scope).into(),
+            label: (*label).into(),
+            why: (*why).into(),
+        })
         .collect()
 }
 
@@ -79,18 +107,25 @@ fn scope_infos(filter: impl Fn(&str) -> bool) -> Vec<ScopeInfo> {
 /// URL, unreachable host, sign-in page, rejected token) is the `Err`; scope and permission
 /// problems of single areas are reported per check in the `Ok` report. With `project`, the
 /// project-level reads (code, release, build, service connections, agent queues) are probed too.
-pub async fn test_connection(org_url: &str, token: Token, simulated: bool, project: Option<&str>) -> AppResult<ConnectionReport> {
+pub async fn test_connection(
+    org_url: &str,
+    token: Token,
+    simulated: bool,
+    project: Option<&str>,
+) -> AppResult<ConnectionReport> {
     let client = super::client(org_url, token, simulated)?;
     let org = client.org_url_str().to_owned();
     let tokens_url = tokens_page(&org);
 
     // The gate: one cheap call that needs only vso.project.
-    let first: Result<VssList<serde_json::Value>, AdoError> =
-        client.get(Area::Core, "_apis/projects", &[("$top", "1".to_owned())]).await;
+    let first: Result<VssList<serde_json::Value>, AdoError> = client
+        .get(Area::Core, "_apis/projects", &[("$top", "1".to_owned())])
+        .await;
     if let Err(e) = first {
         let mut err = AppError::from(e);
         if err.code == ErrorCode::TokenRejected || err.code == ErrorCode::MissingScope {
-            err.message.push_str(&format!(" The token needs these scopes: {}.", scope_list()));
+            err.message
+                .push_str(&format!(" The token needs these scopes: {}.", scope_list()));
         }
         return Err(err);
     }
@@ -100,21 +135,50 @@ pub async fn test_connection(org_url: &str, token: Token, simulated: bool, proje
         Err(e) => return Err(AppError::from(e)),
     };
 
-    let mut probes: Vec<(&str, &str, Probe)> = vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];
+    let mut probes: Vec<(&str, &str, Probe)> =
+        vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];
     if let Some(project) = project.map(str::trim).filter(|p| !p.is_empty()) {
         probes.extend([
             ("vso.code", "Code (Read)", Probe::Repos(project.to_owned())),
-            ("vso.release", "Release (Read)", Probe::Release(project.to_owned())),
-            ("vso.build", "Build (Read)", Probe::Build(project.to_owned())),
-            ("vso.serviceendpoint", "Service Connections (Read & query)", Probe::Endpoints(project.to_owned())),
-            ("vso.agentpools", "Agent Pools (Read)", Probe::Queues(project.to_owned())),
+            (
+                "vso.release",
+                "Release (Read)",
+                Probe::Release(project.to_owned()),
+            ),
+            (
+                "vso.build",
+                "Build (Read)",
+                Probe::Build(project.to_owned()),
+            ),
+            (
+                "vso.serviceendpoint",
+                "Service Connections (Read & query)",
+                Probe::Endpoints(project.to_owned()),
+            ),
+            (
+                "vso.agentpools",
+                "Agent Pools (Read)",
+                Probe::Queues(project.to_owned()),
+            ),
         ]);
     }
     let results = join_all(probes.iter().map(|(_, _, probe)| probe.run(&client))).await;
-    let mut checks = vec![ScopeCheck { scope: "vso.project".into(), label: "Project and Team (Read)".into(), ok: true, error: None }];
+    let mut checks = vec![ScopeCheck {
+        scope: "vso.project".into(),
+        label: "Project and Team (Read)".into(),
+        ok: true,
+        error: None,
+    }];
     for ((scope, label, _), result) in probes.iter().zip(results) {
-        let error = result.err().map(|e| scope_error(&e, scope, label, &tokens_url));
-        checks.push(ScopeCheck { scope: (*scope).into(), label: (*label).into(), ok: error.is_none(), error });
+        let error = result
+            .err()
+            .map(|e| scope_error(&e, scope, label, &tokens_url));
+        checks.push(ScopeCheck {
+            scope: (*scope).into(),
+            label: (*label).into(),
+            ok: error.is_none(),
+            error,
+        });
     }
     let failed = checks.iter().filter(|c| !c.ok).count();
     let summary = if failed == 0 {
@@ -139,13 +203,17 @@ pub async fn test_connection(org_url: &str, token: Token, simulated: bool, proje
 }
 
 fn scope_list() -> String {
-    REQUIRED_SCOPES.iter().map(|(_, label, _)| *label).collect::<Vec<_>>().join(", ")
+    REQUIRED_SCOPES
+        .iter()
+        .map(|(_, label, _)| *label)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// After the gate call succeeded the token is valid, so a 401 on one area means a missing scope.
 fn scope_error(err: &AdoError, scope: &str, label: &str, tokens_url: &str) -> AppError {
     let base = AppError::from(err.clone());
-    if err.status() == Some(401) && base.code != ErrorCode::NoPermission {
+    if err.status() == Some(401) {
         return AppError::new(
             ErrorCode::MissingScope,
             format!(
@@ -180,21 +248,44 @@ impl Probe {
                 )
                 .await
                 .map(drop),
-            Probe::Repos(p) => client.get::<serde_json::Value>(Area::Core, &format!("{}/_apis/git/repositories", seg(p)), &[]).await.map(drop),
+            Probe::Repos(p) => client
+                .get::<serde_json::Value>(
+                    Area::Core,
+                    &format!("{}/_apis/git/repositories", seg(p)),
+                    &[],
+                )
+                .await
+                .map(drop),
             Probe::Release(p) => client
-                .get::<serde_json::Value>(Area::Release, &format!("{}/_apis/release/definitions", seg(p)), &[top("1")])
+                .get::<serde_json::Value>(
+                    Area::Release,
+                    &format!("{}/_apis/release/definitions", seg(p)),
+                    &[top("1")],
+                )
                 .await
                 .map(drop),
             Probe::Build(p) => client
-                .get::<serde_json::Value>(Area::Core, &format!("{}/_apis/build/builds", seg(p)), &[top("1")])
+                .get::<serde_json::Value>(
+                    Area::Core,
+                    &format!("{}/_apis/build/builds", seg(p)),
+                    &[top("1")],
+                )
                 .await
                 .map(drop),
             Probe::Endpoints(p) => client
-                .get::<serde_json::Value>(Area::Core, &format!("{}/_apis/serviceendpoint/endpoints", seg(p)), &[("type", "azurerm".to_owned())])
+                .get::<serde_json::Value>(
+                    Area::Core,
+                    &format!("{}/_apis/serviceendpoint/endpoints", seg(p)),
+                    &[("type", "azurerm".to_owned())],
+                )
                 .await
                 .map(drop),
             Probe::Queues(p) => client
-                .get::<serde_json::Value>(Area::Core, &format!("{}/_apis/distributedtask/queues", seg(p)), &[])
+                .get::<serde_json::Value>(
+                    Area::Core,
+                    &format!("{}/_apis/distributedtask/queues", seg(p)),
+                    &[],
+                )
                 .await
                 .map(drop),
         }

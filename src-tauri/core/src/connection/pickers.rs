@@ -184,25 +184,41 @@ fn by_name<T>(items: &mut [T], name: impl Fn(&T) -> &str) {
 
 /// Projects the token can see, by name.
 pub async fn list_projects(client: &AdoClient) -> AppResult<Vec<ProjectItem>> {
-    let dtos: Vec<ProjectDto> = client.get_all(Area::Core, "_apis/projects", &[("$top", "500".to_owned())]).await?;
+    let dtos: Vec<ProjectDto> = client
+        .get_all(Area::Core, "_apis/projects", &[("$top", "500".to_owned())])
+        .await?;
     let mut items: Vec<ProjectItem> = dtos
         .into_iter()
-        .map(|p| ProjectItem { id: p.id, name: p.name, description: p.description.filter(|d| !d.is_empty()) })
+        .map(|p| ProjectItem {
+            id: p.id,
+            name: p.name,
+            description: p.description.filter(|d| !d.is_empty()),
+        })
         .collect();
     by_name(&mut items, |p| &p.name);
     Ok(items)
 }
 
 /// Git repositories of a project, by name.
-pub async fn list_repositories(client: &AdoClient, project: &str) -> AppResult<Vec<RepositoryItem>> {
-    let dtos: Vec<RepositoryDto> =
-        client.get_all(Area::Core, &format!("{}/_apis/git/repositories", seg(project)), &[]).await?;
+pub async fn list_repositories(
+    client: &AdoClient,
+    project: &str,
+) -> AppResult<Vec<RepositoryItem>> {
+    let dtos: Vec<RepositoryDto> = client
+        .get_all(
+            Area::Core,
+            &format!("{}/_apis/git/repositories", seg(project)),
+            &[],
+        )
+        .await?;
     let mut items: Vec<RepositoryItem> = dtos
         .into_iter()
         .map(|r| RepositoryItem {
             id: r.id,
             name: r.name,
-            default_branch: r.default_branch.map(|b| b.trim_start_matches("refs/heads/").to_owned()),
+            default_branch: r
+                .default_branch
+                .map(|b| b.trim_start_matches("refs/heads/").to_owned()),
             web_url: r.web_url,
             is_disabled: r.is_disabled.unwrap_or(false),
         })
@@ -212,7 +228,10 @@ pub async fn list_repositories(client: &AdoClient, project: &str) -> AppResult<V
 }
 
 /// Classic release definitions of a project with their stages (`$expand=environments`).
-pub async fn list_release_definitions(client: &AdoClient, project: &str) -> AppResult<Vec<ReleaseDefinitionItem>> {
+pub async fn list_release_definitions(
+    client: &AdoClient,
+    project: &str,
+) -> AppResult<Vec<ReleaseDefinitionItem>> {
     let dtos: Vec<DefinitionDto> = client
         .get_all(
             Area::Release,
@@ -229,7 +248,13 @@ pub async fn list_release_definitions(client: &AdoClient, project: &str) -> AppR
                 id: d.id,
                 name: d.name,
                 path: d.path.unwrap_or_else(|| "\\".to_owned()),
-                stages: envs.into_iter().map(|e| NumberedRef { id: e.id, name: e.name }).collect(),
+                stages: envs
+                    .into_iter()
+                    .map(|e| NumberedRef {
+                        id: e.id,
+                        name: e.name,
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -239,15 +264,22 @@ pub async fn list_release_definitions(client: &AdoClient, project: &str) -> AppR
 
 /// Azure Resource Manager service connections of a project, flagged when the Synapse task cannot
 /// use them (workload identity federation) or when they are not ready.
-pub async fn list_service_connections(client: &AdoClient, project: &str) -> AppResult<Vec<ServiceConnectionItem>> {
+pub async fn list_service_connections(
+    client: &AdoClient,
+    project: &str,
+) -> AppResult<Vec<ServiceConnectionItem>> {
     let dtos: Vec<EndpointDto> = client
         .get_all(
             Area::Core,
             &format!("{}/_apis/serviceendpoint/endpoints", seg(project)),
-            &[("type", "azurerm".to_owned()), ("includeFailed", "true".to_owned())],
+            &[
+                ("type", "azurerm".to_owned()),
+                ("includeFailed", "true".to_owned()),
+            ],
         )
         .await?;
-    let mut items: Vec<ServiceConnectionItem> = dtos.into_iter().map(service_connection_item).collect();
+    let mut items: Vec<ServiceConnectionItem> =
+        dtos.into_iter().map(service_connection_item).collect();
     by_name(&mut items, |s| &s.name);
     Ok(items)
 }
@@ -269,7 +301,12 @@ fn service_connection_item(e: EndpointDto) -> ServiceConnectionItem {
         None
     };
     let data = |key: &str| {
-        e.data.as_ref().and_then(|d| d.get(key)).and_then(serde_json::Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+        e.data
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
     };
     ServiceConnectionItem {
         subscription_id: data("subscriptionId"),
@@ -284,13 +321,25 @@ fn service_connection_item(e: EndpointDto) -> ServiceConnectionItem {
 }
 
 /// Agent queues of a project, by name.
-pub async fn list_agent_queues(client: &AdoClient, project: &str) -> AppResult<Vec<AgentQueueItem>> {
-    let answer: ListOrArray<QueueDto> =
-        client.get(Area::Core, &format!("{}/_apis/distributedtask/queues", seg(project)), &[]).await?;
+pub async fn list_agent_queues(
+    client: &AdoClient,
+    project: &str,
+) -> AppResult<Vec<AgentQueueItem>> {
+    let answer: ListOrArray<QueueDto> = client
+        .get(
+            Area::Core,
+            &format!("{}/_apis/distributedtask/queues", seg(project)),
+            &[],
+        )
+        .await?;
     let mut items: Vec<AgentQueueItem> = answer
         .into_vec()
         .into_iter()
-        .map(|q| AgentQueueItem { id: q.id, name: q.name, is_hosted: q.pool.and_then(|p| p.is_hosted).unwrap_or(false) })
+        .map(|q| AgentQueueItem {
+            id: q.id,
+            name: q.name,
+            is_hosted: q.pool.and_then(|p| p.is_hosted).unwrap_or(false),
+        })
         .collect();
     by_name(&mut items, |q| &q.name);
     Ok(items)
@@ -305,14 +354,22 @@ pub async fn read_publish_branch(
     collaboration_branch: &str,
 ) -> AppResult<PublishBranchInfo> {
     let branch = collaboration_branch.trim_start_matches("refs/heads/");
-    let path = format!("{}/_apis/git/repositories/{}/items", seg(project), seg(repository));
+    let path = format!(
+        "{}/_apis/git/repositories/{}/items",
+        seg(project),
+        seg(repository)
+    );
     let query = [
         ("path", "/publish_config.json".to_owned()),
         ("versionDescriptor.version", branch.to_owned()),
         ("versionDescriptor.versionType", "branch".to_owned()),
         ("includeContent", "true".to_owned()),
     ];
-    let default = |message: String| PublishBranchInfo { branch: DEFAULT_PUBLISH_BRANCH.to_owned(), from_config: false, message };
+    let default = |message: String| PublishBranchInfo {
+        branch: DEFAULT_PUBLISH_BRANCH.to_owned(),
+        from_config: false,
+        message,
+    };
     match client.get::<ItemDto>(Area::Core, &path, &query).await {
         Ok(item) => {
             let content = item.content.unwrap_or_default();
@@ -350,7 +407,9 @@ mod tests {
             id: "1".into(),
             name: "prod".into(),
             is_ready: Some(ready),
-            authorization: Some(AuthorizationDto { scheme: Some(scheme.into()) }),
+            authorization: Some(AuthorizationDto {
+                scheme: Some(scheme.into()),
+            }),
             data: None,
         };
         let wif = service_connection_item(dto("WorkloadIdentityFederation", true));

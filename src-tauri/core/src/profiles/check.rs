@@ -13,7 +13,11 @@ pub const MAX_NAME_LEN: usize = 100;
 
 /// The profile with whitespace trimmed and the organization URL in normal form (when valid).
 pub fn normalize(profile: &Profile) -> Profile {
-    let mut p = profile.clone();
+    normalize_owned(profile.clone())
+}
+
+/// [`normalize`] for a profile the caller gives away.
+pub fn normalize_owned(mut p: Profile) -> Profile {
     p.name = p.name.trim().to_owned();
     if let Ok(url) = normalize_org_url(&p.organization_url, p.simulated) {
         p.organization_url = url;
@@ -34,7 +38,10 @@ pub fn normalize(profile: &Profile) -> Profile {
     if p.root_folder.is_empty() {
         p.root_folder = "/".to_owned();
     }
-    p.publish_branch = p.publish_branch.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
+    p.publish_branch = p
+        .publish_branch
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty());
     p.feature_branch_patterns = p
         .feature_branch_patterns
         .iter()
@@ -49,13 +56,25 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
     let mut out = Vec::new();
     let p = profile;
     if p.name.is_empty() {
-        out.push(FieldIssue::new("name", "Give the profile a name, e.g. \"Contoso — Sales analytics\"."));
-    } else if p.name.chars().count() > MAX_NAME_LEN {
-        out.push(FieldIssue::new("name", format!("The name is longer than {MAX_NAME_LEN} characters; shorten it.")));
-    } else if others.iter().any(|o| o.id != p.id && o.name.trim().eq_ignore_ascii_case(&p.name)) {
         out.push(FieldIssue::new(
             "name",
-            format!("Another profile is already called \"{}\". Pick a different name.", p.name),
+            "Give the profile a name, e.g. \"Contoso — Sales analytics\".",
+        ));
+    } else if p.name.chars().count() > MAX_NAME_LEN {
+        out.push(FieldIssue::new(
+            "name",
+            format!("The name is longer than {MAX_NAME_LEN} characters; shorten it."),
+        ));
+    } else if others
+        .iter()
+        .any(|o| o.id != p.id && o.name.trim().eq_ignore_ascii_case(&p.name))
+    {
+        out.push(FieldIssue::new(
+            "name",
+            format!(
+                "Another profile is already called \"{}\". Pick a different name.",
+                p.name
+            ),
         ));
     }
     if let Err(message) = normalize_org_url(&p.organization_url, p.simulated) {
@@ -72,13 +91,18 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
     if !p.root_folder.starts_with('/') {
         out.push(FieldIssue::new(
             "rootFolder",
-            format!("The Synapse root folder starts with '/', e.g. / or /synapse (got '{}').", p.root_folder),
+            format!(
+                "The Synapse root folder starts with '/', e.g. / or /synapse (got '{}').",
+                p.root_folder
+            ),
         ));
     }
     if let Err(why) = check_branch_name(p.collaboration_branch.trim_start_matches("refs/heads/")) {
         out.push(FieldIssue::new(
             "collaborationBranch",
-            format!("The collaboration branch is not a valid branch name ({why}); it is usually main."),
+            format!(
+                "The collaboration branch is not a valid branch name ({why}); it is usually main."
+            ),
         ));
     }
     if let Some(branch) = &p.publish_branch {
@@ -89,7 +113,10 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
             ));
         }
     }
-    for (field, value) in [("devWorkspace", &p.dev_workspace), ("prodWorkspace", &p.prod_workspace)] {
+    for (field, value) in [
+        ("devWorkspace", &p.dev_workspace),
+        ("prodWorkspace", &p.prod_workspace),
+    ] {
         if !value.is_empty() {
             if let Err(message) = check_workspace_name(value) {
                 out.push(FieldIssue::new(field, message));
@@ -124,7 +151,9 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
 fn is_resource_group_name(name: &str) -> bool {
     name.chars().count() <= 90
         && !name.ends_with('.')
-        && name.chars().all(|c| c.is_alphanumeric() || "_-.()".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.()".contains(c))
 }
 
 /// One [`AppError::invalid_input`] listing every issue (the UI shows the per-field list instead
@@ -134,8 +163,11 @@ pub fn to_error(issues: &[FieldIssue]) -> AppError {
     let message = if list.len() == 1 {
         format!("The profile can't be saved: {}", list[0])
     } else {
-        format!("The profile can't be saved ({} problems): {}", list.len(), list.join(" "))
+        format!(
+            "The profile can't be saved ({} problems): {}",
+            list.len(),
+            list.join(" ")
+        )
     };
-    AppError::invalid_input(message)
-        .with_detail(serde_json::to_string(issues).unwrap_or_default())
+    AppError::invalid_input(message).with_detail(serde_json::to_string(issues).unwrap_or_default())
 }

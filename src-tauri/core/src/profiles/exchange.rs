@@ -72,7 +72,10 @@ impl ProfileStore {
         let chosen: Vec<&Profile> = if ids.is_empty() {
             all.iter().collect()
         } else {
-            let missing: Vec<&String> = ids.iter().filter(|id| !all.iter().any(|p| &p.id == *id)).collect();
+            let missing: Vec<&String> = ids
+                .iter()
+                .filter(|id| !all.iter().any(|p| &p.id == *id))
+                .collect();
             if !missing.is_empty() {
                 return Err(AppError::new(
                     crate::ErrorCode::NotFound,
@@ -90,18 +93,29 @@ impl ProfileStore {
                 .into_iter()
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()
-                .map_err(|e| AppError::internal("The profiles could not be encoded.").with_detail(e.to_string()))?,
+                .map_err(|e| {
+                    AppError::internal("The profiles could not be encoded.")
+                        .with_detail(e.to_string())
+                })?,
         };
-        serde_json::to_string_pretty(&file)
-            .map_err(|e| AppError::internal("The profiles could not be encoded.").with_detail(e.to_string()))
+        serde_json::to_string_pretty(&file).map_err(|e| {
+            AppError::internal("The profiles could not be encoded.").with_detail(e.to_string())
+        })
     }
 
     /// Writes the export document to `path` (atomically) and returns how many profiles it holds.
     pub fn export_to_file(&self, ids: &[String], path: &Path) -> AppResult<usize> {
         let json = self.export_json(ids)?;
-        let count = if ids.is_empty() { self.snapshot().len() } else { ids.len() };
+        let count = if ids.is_empty() {
+            self.snapshot().len()
+        } else {
+            ids.len()
+        };
         write_atomic(path, format!("{json}\n").as_bytes()).map_err(|e| {
-            AppError::storage(format!("The export could not be written to {}.", path.display()), &e)
+            AppError::storage(
+                format!("The export could not be written to {}.", path.display()),
+                &e,
+            )
         })?;
         Ok(count)
     }
@@ -121,33 +135,53 @@ impl ProfileStore {
                 let mut profile = match serde_json::from_value::<Profile>(raw) {
                     Ok(p) => check::normalize(&p),
                     Err(e) => {
-                        skipped.push(SkippedProfile { name: label, reason: format!("it could not be read ({e})") });
+                        skipped.push(SkippedProfile {
+                            name: label,
+                            reason: format!("it could not be read ({e})"),
+                        });
                         continue;
                     }
                 };
-                let id_taken = profile.id.trim().is_empty() || profiles.iter().any(|p| p.id == profile.id);
+                let id_taken =
+                    profile.id.trim().is_empty() || profiles.iter().any(|p| p.id == profile.id);
                 if id_taken {
                     profile.id = new_id();
                 }
                 let original_name = profile.name.clone();
-                if !original_name.is_empty() && profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&original_name)) {
+                if !original_name.is_empty()
+                    && profiles
+                        .iter()
+                        .any(|p| p.name.eq_ignore_ascii_case(&original_name))
+                {
                     profile.name = unique_name(&format!("{original_name} (imported)"), profiles);
                 }
                 let issues = check::issues(&profile, profiles);
                 if !issues.is_empty() {
                     let reasons: Vec<String> = issues.into_iter().map(|i| i.message).collect();
-                    skipped.push(SkippedProfile { name: label, reason: reasons.join(" ") });
+                    skipped.push(SkippedProfile {
+                        name: label,
+                        reason: reasons.join(" "),
+                    });
                     continue;
                 }
                 let renamed_from = (profile.name != original_name).then_some(original_name);
-                imported.push(ImportedProfile { id: profile.id.clone(), name: profile.name.clone(), new_id: id_taken, renamed_from });
+                imported.push(ImportedProfile {
+                    id: profile.id.clone(),
+                    name: profile.name.clone(),
+                    new_id: id_taken,
+                    renamed_from,
+                });
                 profiles.push(profile);
             }
             if imported.is_empty() && skipped.is_empty() {
                 return Err(AppError::invalid_input("The file holds no profiles."));
             }
             let summary = summary(imported.len(), skipped.len());
-            Ok(ImportReport { imported, skipped, summary })
+            Ok(ImportReport {
+                imported,
+                skipped,
+                summary,
+            })
         })
     }
 
@@ -166,12 +200,14 @@ fn parse_export(json: &str) -> AppResult<ExportFile> {
              Export (it starts with {\"kind\": \"synapse-hotfix.profiles\", …}).",
         )
     };
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| not_export().with_detail(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| not_export().with_detail(e.to_string()))?;
     match value.get("kind").and_then(serde_json::Value::as_str) {
         Some(EXPORT_KIND) | None => {}
         Some(other) => return Err(not_export().with_detail(format!("kind = {other}"))),
     }
-    let file: ExportFile = serde_json::from_value(value).map_err(|e| not_export().with_detail(e.to_string()))?;
+    let file: ExportFile =
+        serde_json::from_value(value).map_err(|e| not_export().with_detail(e.to_string()))?;
     if file.version > FILE_VERSION {
         return Err(AppError::invalid_input(format!(
             "This export was made by a newer version of Synapse Hotfix (version {}; this app reads \
@@ -180,16 +216,28 @@ fn parse_export(json: &str) -> AppResult<ExportFile> {
         )));
     }
     if file.version < FILE_VERSION {
-        return Err(AppError::invalid_input(format!("This export has an unknown version {}.", file.version)));
+        return Err(AppError::invalid_input(format!(
+            "This export has an unknown version {}.",
+            file.version
+        )));
     }
     Ok(file)
 }
 
 fn summary(imported: usize, skipped: usize) -> String {
-    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
     match (imported, skipped) {
         (i, 0) => format!("Imported {}.", plural(i, "profile", "profiles")),
-        (0, s) => format!("Nothing was imported: {} could not be used.", plural(s, "profile", "profiles")),
+        (0, s) => format!(
+            "Nothing was imported: {} could not be used.",
+            plural(s, "profile", "profiles")
+        ),
         (i, s) => format!(
             "Imported {}; {} could not be used.",
             plural(i, "profile", "profiles"),

@@ -15,7 +15,11 @@ use crate::error::AppResult;
 use crate::secrets::SecretStore;
 
 /// Duplicates a profile and copies its token (if one is saved) to the copy.
-pub fn duplicate_with_token(store: &ProfileStore, secrets: &SecretStore, id: &str) -> AppResult<Profile> {
+pub fn duplicate_with_token(
+    store: &ProfileStore,
+    secrets: &SecretStore,
+    id: &str,
+) -> AppResult<Profile> {
     let copy = store.duplicate(id)?;
     if let Some(token) = secrets.read(id)? {
         secrets.store(&copy.id, &token)?;
@@ -25,7 +29,11 @@ pub fn duplicate_with_token(store: &ProfileStore, secrets: &SecretStore, id: &st
 
 /// Deletes a profile, then its token. When the keychain is unavailable the profile is still
 /// deleted and the returned error says the token could not be removed.
-pub fn delete_with_token(store: &ProfileStore, secrets: &SecretStore, id: &str) -> AppResult<Profile> {
+pub fn delete_with_token(
+    store: &ProfileStore,
+    secrets: &SecretStore,
+    id: &str,
+) -> AppResult<Profile> {
     let deleted = store.delete(id)?;
     secrets.delete(id)?;
     Ok(deleted)

@@ -66,7 +66,9 @@ struct State {
 
 impl std::fmt::Debug for ProfileStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProfileStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("ProfileStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,7 +81,10 @@ impl ProfileStore {
         for w in &state.warnings {
             tracing::warn!(path = %w.path, "{}", w.message);
         }
-        Ok(Self { path, state: Mutex::new(state) })
+        Ok(Self {
+            path,
+            state: Mutex::new(state),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -94,7 +99,9 @@ impl ProfileStore {
     /// The user has read the warnings. (A read-only store stays read-only.)
     pub fn dismiss_warnings(&self) {
         let mut state = self.lock();
-        state.warnings.retain(|w| w.kind == StoreWarningKind::NewerVersion);
+        state
+            .warnings
+            .retain(|w| w.kind == StoreWarningKind::NewerVersion);
     }
 
     /// True when the file belongs to a newer app version and nothing may be saved.
@@ -110,7 +117,12 @@ impl ProfileStore {
     }
 
     pub fn get(&self, id: &str) -> AppResult<Profile> {
-        self.lock().profiles.iter().find(|p| p.id == id).cloned().ok_or_else(|| not_found(id))
+        self.lock()
+            .profiles
+            .iter()
+            .find(|p| p.id == id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
     }
 
     /// What is wrong with `profile` if it were saved now (for live form validation).
@@ -120,7 +132,7 @@ impl ProfileStore {
 
     /// Saves a new profile under a fresh id (any id in `draft` is ignored).
     pub fn create(&self, draft: Profile) -> AppResult<Profile> {
-        let mut profile = check::normalize(&draft);
+        let mut profile = check::normalize_owned(draft);
         profile.id = new_id();
         self.mutate(|profiles| {
             let issues = check::issues(&profile, profiles);
@@ -134,9 +146,12 @@ impl ProfileStore {
 
     /// Replaces the saved profile with the same id.
     pub fn update(&self, profile: Profile) -> AppResult<Profile> {
-        let profile = check::normalize(&profile);
+        let profile = check::normalize_owned(profile);
         self.mutate(|profiles| {
-            let index = profiles.iter().position(|p| p.id == profile.id).ok_or_else(|| not_found(&profile.id))?;
+            let index = profiles
+                .iter()
+                .position(|p| p.id == profile.id)
+                .ok_or_else(|| not_found(&profile.id))?;
             let issues = check::issues(&profile, profiles);
             if !issues.is_empty() {
                 return Err(check::to_error(&issues));
@@ -150,7 +165,11 @@ impl ProfileStore {
     /// [`super::duplicate_with_token`].
     pub fn duplicate(&self, id: &str) -> AppResult<Profile> {
         self.mutate(|profiles| {
-            let source = profiles.iter().find(|p| p.id == id).cloned().ok_or_else(|| not_found(id))?;
+            let source = profiles
+                .iter()
+                .find(|p| p.id == id)
+                .cloned()
+                .ok_or_else(|| not_found(id))?;
             let mut copy = source.clone();
             copy.id = new_id();
             copy.name = unique_name(&format!("Copy of {}", source.name), profiles);
@@ -163,14 +182,20 @@ impl ProfileStore {
     /// [`super::delete_with_token`].
     pub fn delete(&self, id: &str) -> AppResult<Profile> {
         self.mutate(|profiles| {
-            let index = profiles.iter().position(|p| p.id == id).ok_or_else(|| not_found(id))?;
+            let index = profiles
+                .iter()
+                .position(|p| p.id == id)
+                .ok_or_else(|| not_found(id))?;
             Ok(profiles.remove(index))
         })
     }
 
     /// Applies `change` to a copy of the profiles and saves it; the in-memory state changes only
     /// when the file was written.
-    pub(super) fn mutate<T>(&self, change: impl FnOnce(&mut Vec<Profile>) -> AppResult<T>) -> AppResult<T> {
+    pub(super) fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut Vec<Profile>) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut state = self.lock();
         if state.read_only {
             return Err(AppError::new(
@@ -185,7 +210,10 @@ impl ProfileStore {
         }
         let mut next = state.profiles.clone();
         let out = change(&mut next)?;
-        let file = ProfilesFile { version: FILE_VERSION, profiles: next };
+        let file = ProfilesFile {
+            version: FILE_VERSION,
+            profiles: next,
+        };
         write_json_atomic(&self.path, &file).map_err(|e| {
             AppError::storage(
                 format!("The profiles could not be saved to {}. Check that the folder is writable and the disk is not full.", self.path.display()),
@@ -201,7 +229,9 @@ impl ProfileStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -215,21 +245,34 @@ pub(super) fn unique_name(base: &str, profiles: &[Profile]) -> String {
     if !taken(base) {
         return base.to_owned();
     }
-    (2..).map(|i| format!("{base} ({i})")).find(|n| !taken(n)).unwrap_or_else(|| base.to_owned())
+    (2..)
+        .map(|i| format!("{base} ({i})"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 fn not_found(id: &str) -> AppError {
-    AppError::new(ErrorCode::NotFound, "That profile no longer exists; it may have been deleted in another window.")
-        .with_detail(format!("profile id {id}"))
+    AppError::new(
+        ErrorCode::NotFound,
+        "That profile no longer exists; it may have been deleted in another window.",
+    )
+    .with_detail(format!("profile id {id}"))
 }
 
 fn load(path: &Path) -> AppResult<State> {
-    let empty = |warnings, read_only| State { profiles: Vec::new(), warnings, read_only };
+    let empty = |warnings, read_only| State {
+        profiles: Vec::new(),
+        warnings,
+        read_only,
+    };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(empty(Vec::new(), false)),
         Err(e) => {
-            return Err(AppError::storage(format!("The profiles file {} could not be read.", path.display()), &e));
+            return Err(AppError::storage(
+                format!("The profiles file {} could not be read.", path.display()),
+                &e,
+            ));
         }
     };
     let problem = match serde_json::from_slice::<serde_json::Value>(&bytes) {
@@ -248,12 +291,18 @@ fn load(path: &Path) -> AppResult<State> {
                 };
                 return Ok(empty(vec![warning], true));
             }
-            Some(v) if v == u64::from(FILE_VERSION) => match serde_json::from_value::<ProfilesFile>(value) {
-                Ok(file) => {
-                    return Ok(State { profiles: file.profiles, warnings: Vec::new(), read_only: false });
+            Some(v) if v == u64::from(FILE_VERSION) => {
+                match serde_json::from_value::<ProfilesFile>(value) {
+                    Ok(file) => {
+                        return Ok(State {
+                            profiles: file.profiles,
+                            warnings: Vec::new(),
+                            read_only: false,
+                        });
+                    }
+                    Err(e) => format!("its profiles could not be read ({e})"),
                 }
-                Err(e) => format!("its profiles could not be read ({e})"),
-            },
+            }
             Some(v) => format!("it has an unknown version {v}"),
             None => "it has no version number".to_owned(),
         },

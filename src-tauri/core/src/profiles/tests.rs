@@ -28,7 +28,10 @@ fn create_assigns_an_id_normalises_and_saves_a_versioned_file() {
     assert!(uuid::Uuid::parse_str(&created.id).is_ok());
     let json = file_json(&store);
     assert_eq!(json["version"], 1);
-    assert_eq!(json["profiles"][0]["organizationUrl"], "https://dev.azure.com/contoso");
+    assert_eq!(
+        json["profiles"][0]["organizationUrl"],
+        "https://dev.azure.com/contoso"
+    );
     // A second store over the same folder sees it.
     let reopened = ProfileStore::open(store.path().parent().unwrap()).unwrap();
     assert_eq!(reopened.list(), vec![created]);
@@ -47,7 +50,10 @@ fn invalid_profiles_are_refused_with_every_problem_named() {
     let issues = store.check(&bad);
     let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
     assert_eq!(fields, ["name", "organizationUrl", "branchTemplate"]);
-    assert!(!store.path().exists(), "nothing may be written for a refused profile");
+    assert!(
+        !store.path().exists(),
+        "nothing may be written for a refused profile"
+    );
 }
 
 #[test]
@@ -59,7 +65,10 @@ fn names_are_unique_ignoring_case() {
     // Saving a profile under its own name is fine.
     let mut again = first.clone();
     again.dev_workspace = "contoso-synapse-dev".into();
-    assert_eq!(store.update(again).unwrap().dev_workspace, "contoso-synapse-dev");
+    assert_eq!(
+        store.update(again).unwrap().dev_workspace,
+        "contoso-synapse-dev"
+    );
 }
 
 #[test]
@@ -67,9 +76,16 @@ fn simulated_profiles_may_use_the_local_simulator() {
     let (_dir, store) = store();
     let mut sim = draft("Demo");
     sim.organization_url = "http://127.0.0.1:4000/contoso".into();
-    assert!(store.create(sim.clone()).unwrap_err().message.contains("simulated"));
+    assert!(store
+        .create(sim.clone())
+        .unwrap_err()
+        .message
+        .contains("simulated"));
     sim.simulated = true;
-    assert_eq!(store.create(sim).unwrap().organization_url, "http://127.0.0.1:4000/contoso");
+    assert_eq!(
+        store.create(sim).unwrap().organization_url,
+        "http://127.0.0.1:4000/contoso"
+    );
 }
 
 #[test]
@@ -119,7 +135,10 @@ fn a_corrupt_file_is_moved_aside_and_reported() {
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0].kind, StoreWarningKind::MovedAside);
     let moved = std::path::PathBuf::from(&warnings[0].path);
-    assert_eq!(std::fs::read(&moved).unwrap(), b"{\"version\":1,\"profiles\":[{\"id\":");
+    assert_eq!(
+        std::fs::read(&moved).unwrap(),
+        b"{\"version\":1,\"profiles\":[{\"id\":"
+    );
     assert!(warnings[0].message.contains(&warnings[0].path));
     assert!(!path.exists());
     // The store works again and does not touch the moved copy.
@@ -131,11 +150,19 @@ fn a_corrupt_file_is_moved_aside_and_reported() {
 
 #[test]
 fn a_file_without_a_version_or_with_bad_profiles_is_moved_aside_too() {
-    for content in [r#"{"profiles":[]}"#, r#"{"version":1,"profiles":[{"name":3}]}"#, "[]"] {
+    for content in [
+        r#"{"profiles":[]}"#,
+        r#"{"version":1,"profiles":[{"name":3}]}"#,
+        "[]",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(PROFILES_FILE), content).unwrap();
         let store = ProfileStore::open(dir.path()).unwrap();
-        assert_eq!(store.warnings()[0].kind, StoreWarningKind::MovedAside, "{content}");
+        assert_eq!(
+            store.warnings()[0].kind,
+            StoreWarningKind::MovedAside,
+            "{content}"
+        );
     }
 }
 
@@ -152,7 +179,11 @@ fn a_newer_version_is_left_alone_and_the_store_is_read_only() {
     assert!(w[0].message.contains("newer version"), "{}", w[0].message);
     let err = store.create(draft("New")).unwrap_err();
     assert_eq!(err.code, ErrorCode::Precondition);
-    assert_eq!(std::fs::read(&path).unwrap(), newer, "the newer file must stay untouched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        newer,
+        "the newer file must stay untouched"
+    );
     store.dismiss_warnings();
     assert_eq!(store.warnings().len(), 1, "the read-only warning stays");
 }
@@ -171,13 +202,22 @@ fn export_holds_no_secret_and_round_trips() {
     assert_eq!(value["version"], 1);
     assert_eq!(value["profiles"].as_array().unwrap().len(), 2);
     let only_a = store.export_json(std::slice::from_ref(&a.id)).unwrap();
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&only_a).unwrap()["profiles"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&only_a).unwrap()["profiles"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Into an empty store: ids and names kept.
     let (_dir2, other) = self::store();
     let report = other.import_json(&json).unwrap();
     assert_eq!(report.imported.len(), 2);
-    assert!(report.imported.iter().all(|i| !i.new_id && i.renamed_from.is_none()));
+    assert!(report
+        .imported
+        .iter()
+        .all(|i| !i.new_id && i.renamed_from.is_none()));
     assert!(other.list().iter().any(|p| p.id == a.id));
     assert_eq!(report.summary, "Imported 2 profiles.");
 }
@@ -193,31 +233,49 @@ fn import_never_overwrites_clashing_ids_or_names() {
     assert_ne!(imported.id, a.id);
     assert_eq!(imported.renamed_from.as_deref(), Some("Sales"));
     assert_eq!(imported.name, "Sales (imported)");
-    assert_eq!(store.get(&a.id).unwrap(), a, "the existing profile is unchanged");
+    assert_eq!(
+        store.get(&a.id).unwrap(),
+        a,
+        "the existing profile is unchanged"
+    );
     assert_eq!(store.list().len(), 2);
 }
 
 #[test]
 fn import_skips_invalid_profiles_and_refuses_foreign_files() {
     let (_dir, store) = store();
+    let mut bad_url = serde_json::to_value(draft("Bad URL")).unwrap();
+    bad_url["organizationUrl"] = "ftp://x".into();
     let json = serde_json::json!({
         "kind": EXPORT_KIND, "version": 1,
-        "profiles": [
-            serde_json::to_value(draft("Good")).unwrap(),
-            { "name": "Half" },
-            { "name": "Bad URL", "organizationUrl": "ftp://x", ..serde_json::to_value(draft("x")).unwrap().as_object().unwrap().clone().into_iter().filter(|(k, _)| k != "name" && k != "organizationUrl").collect::<serde_json::Map<_, _>>() },
-        ]
+        "profiles": [serde_json::to_value(draft("Good")).unwrap(), { "name": "Half" }, bad_url]
     });
     let report = store.import_json(&json.to_string()).unwrap();
     assert_eq!(report.imported.len(), 1);
     assert_eq!(report.skipped.len(), 2);
     assert_eq!(report.skipped[0].name, "Half");
-    assert!(report.skipped[1].reason.contains("not supported"), "{}", report.skipped[1].reason);
-    assert!(report.summary.contains("2 profiles could not be used"), "{}", report.summary);
+    assert!(
+        report.skipped[1].reason.contains("not supported"),
+        "{}",
+        report.skipped[1].reason
+    );
+    assert!(
+        report.summary.contains("2 profiles could not be used"),
+        "{}",
+        report.summary
+    );
 
-    let foreign = store.import_json(r#"{"kind":"something-else","version":1,"profiles":[]}"#).unwrap_err();
-    assert!(foreign.message.contains("not a Synapse Hotfix profile export"));
-    let newer = store.import_json(&format!(r#"{{"kind":"{EXPORT_KIND}","version":9,"profiles":[]}}"#)).unwrap_err();
+    let foreign = store
+        .import_json(r#"{"kind":"something-else","version":1,"profiles":[]}"#)
+        .unwrap_err();
+    assert!(foreign
+        .message
+        .contains("not a Synapse Hotfix profile export"));
+    let newer = store
+        .import_json(&format!(
+            r#"{{"kind":"{EXPORT_KIND}","version":9,"profiles":[]}}"#
+        ))
+        .unwrap_err();
     assert!(newer.message.contains("newer version"));
     assert!(store.import_json("not json").is_err());
 }

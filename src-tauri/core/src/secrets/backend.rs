@@ -94,7 +94,10 @@ impl MemoryBackend {
     /// A backend that behaves like a missing keychain: every call fails with
     /// [`BackendError::Unavailable`] carrying `message`. For tests of the fallback path.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self { map: Mutex::default(), unavailable: Some(message.into()) }
+        Self {
+            map: Mutex::default(),
+            unavailable: Some(message.into()),
+        }
     }
 
     fn check(&self) -> Result<(), BackendError> {
@@ -105,13 +108,17 @@ impl MemoryBackend {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Token>> {
-        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 impl std::fmt::Debug for MemoryBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemoryBackend").field("entries", &self.lock().len()).finish()
+        f.debug_struct("MemoryBackend")
+            .field("entries", &self.lock().len())
+            .finish()
     }
 }
 
@@ -122,13 +129,17 @@ impl SecretBackend for MemoryBackend {
 
     fn set(&self, service: &str, user: &str, token: &Token) -> Result<(), BackendError> {
         self.check()?;
-        self.lock().insert((service.to_owned(), user.to_owned()), token.clone());
+        self.lock()
+            .insert((service.to_owned(), user.to_owned()), token.clone());
         Ok(())
     }
 
     fn get(&self, service: &str, user: &str) -> Result<Option<Token>, BackendError> {
         self.check()?;
-        Ok(self.lock().get(&(service.to_owned(), user.to_owned())).cloned())
+        Ok(self
+            .lock()
+            .get(&(service.to_owned(), user.to_owned()))
+            .cloned())
     }
 
     fn delete(&self, service: &str, user: &str) -> Result<(), BackendError> {
@@ -145,11 +156,15 @@ mod tests {
     #[test]
     fn missing_or_locked_keychains_count_as_unavailable_and_never_echo_secrets() {
         let platform = keyring::Error::PlatformFailure("no dbus".into());
-        assert!(matches!(map_keyring(platform), BackendError::Unavailable(m) if m.contains("no dbus")));
+        assert!(
+            matches!(map_keyring(platform), BackendError::Unavailable(m) if m.contains("no dbus"))
+        );
         let locked = keyring::Error::NoStorageAccess("locked".into());
         assert!(matches!(map_keyring(locked), BackendError::Unavailable(_)));
         let bad = keyring::Error::BadEncoding(b"secret-bytes".to_vec());
-        let BackendError::Failed(message) = map_keyring(bad) else { panic!("expected Failed") };
+        let BackendError::Failed(message) = map_keyring(bad) else {
+            panic!("expected Failed")
+        };
         assert!(!message.contains("secret"), "{message}");
     }
 }

@@ -120,11 +120,18 @@ impl SecretStore {
         match self.backend.set(&self.service, profile_id, token) {
             Ok(()) => {
                 self.lock_session().remove(profile_id);
-                Ok(TokenSaved { persisted: true, keychain: self.mark_available() })
+                Ok(TokenSaved {
+                    persisted: true,
+                    keychain: self.mark_available(),
+                })
             }
             Err(BackendError::Unavailable(reason)) => {
-                self.lock_session().insert(profile_id.to_owned(), token.clone());
-                Ok(TokenSaved { persisted: false, keychain: self.mark_unavailable(&reason) })
+                self.lock_session()
+                    .insert(profile_id.to_owned(), token.clone());
+                Ok(TokenSaved {
+                    persisted: false,
+                    keychain: self.mark_unavailable(&reason),
+                })
             }
             Err(BackendError::Failed(reason)) => Err(AppError::new(
                 ErrorCode::KeychainUnavailable,
@@ -222,17 +229,23 @@ impl SecretStore {
     }
 
     fn lock_session(&self) -> std::sync::MutexGuard<'_, HashMap<String, Token>> {
-        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn lock_status(&self) -> std::sync::MutexGuard<'_, Option<KeychainStatus>> {
-        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 fn check_profile_id(profile_id: &str) -> AppResult<()> {
     if profile_id.trim().is_empty() {
-        return Err(AppError::internal("A token was requested without a profile id."));
+        return Err(AppError::internal(
+            "A token was requested without a profile id.",
+        ));
     }
     Ok(())
 }

@@ -29,12 +29,22 @@ fn empty_token_is_refused() {
 
 #[test]
 fn without_keychain_the_token_lives_in_memory_and_the_status_says_so() {
-    let backend = Arc::new(MemoryBackend::unavailable("no Secret Service on the session bus"));
+    let backend = Arc::new(MemoryBackend::unavailable(
+        "no Secret Service on the session bus",
+    ));
     let store = SecretStore::with_backend(backend);
     let status = store.status();
     assert!(!status.available);
-    assert!(status.message.contains("no Secret Service"), "{}", status.message);
-    assert!(status.message.contains("this session only"), "{}", status.message);
+    assert!(
+        status.message.contains("no Secret Service"),
+        "{}",
+        status.message
+    );
+    assert!(
+        status.message.contains("this session only"),
+        "{}",
+        status.message
+    );
 
     let saved = store.store("p1", &Token::new("pat")).unwrap();
     assert!(!saved.persisted);
@@ -67,13 +77,31 @@ fn keyring_real_secret_service_round_trip() {
     }
     let store = SecretStore::os_keychain().with_service("synapse-hotfix-test");
     let status = store.status();
-    assert!(status.available, "the real keychain is not available: {}", status.message);
+    assert!(
+        status.available,
+        "the real keychain is not available: {}",
+        status.message
+    );
     let id = format!("test-{}", uuid::Uuid::new_v4());
     let saved = store.store(&id, &Token::new("real-keyring-pat")).unwrap();
-    assert!(saved.persisted, "token was not persisted: {}", saved.keychain.message);
+    assert!(
+        saved.persisted,
+        "token was not persisted: {}",
+        saved.keychain.message
+    );
     // A second store reads from the keychain, not from any session copy of the first.
     let other = SecretStore::os_keychain().with_service("synapse-hotfix-test");
-    assert_eq!(other.read(&id).unwrap().expect("token not found in keychain").expose(), "real-keyring-pat");
+    assert_eq!(
+        other
+            .read(&id)
+            .unwrap()
+            .expect("token not found in keychain")
+            .expose(),
+        "real-keyring-pat"
+    );
     other.delete(&id).unwrap();
-    assert!(store.read(&id).unwrap().is_none(), "token still in the keychain after delete");
+    assert!(
+        store.read(&id).unwrap().is_none(),
+        "token still in the keychain after delete"
+    );
 }
