@@ -110,6 +110,17 @@ describe('Step 1 — what runs in production', () => {
     expect(screen.queryByTestId('step1-resolved')).toBeNull();
   });
 
+  it('warns when production moved to another release since this hotfix picked one', async () => {
+    const run = resolvedRun();
+    const moved = {
+      current: { ...productionReleases.current!, releaseId: 4, releaseName: 'Release-4' },
+      previous: [{ ...productionReleases.current!, isCurrent: false }],
+    };
+    setup(run, { hotfix_list_production_releases: () => moved });
+    const banner = await screen.findByTestId('step1-production-moved');
+    expect(banner).toHaveTextContent('production now runs Release-4');
+  });
+
   it('shows an empty state when nothing was deployed to production', async () => {
     setup(newRun(), { hotfix_list_production_releases: () => ({ previous: [] }) });
     expect(await screen.findByTestId('step1-empty')).toHaveTextContent('Nothing deployed to production yet');
