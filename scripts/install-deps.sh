@@ -22,6 +22,34 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Rust: rustup's toolchain (Debian's cargo is older than the rust-version this workspace needs).
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found. Install Rust 1.90 or newer with rustup (https://rustup.rs)," \
+    "open a new shell, and run this again." >&2
+  exit 1
+fi
+
+# Node.js >= 20.19 (Vite 8 and the Svelte plugin need it). Debian's own nodejs may be older.
+node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'
+}
+if ! node_ok; then
+  if ! command -v node >/dev/null 2>&1; then
+    echo "==> installing nodejs and npm"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  if ! node_ok; then
+    echo "error: Node.js $(node -v 2>/dev/null || echo '(none)') is too old; 20.19 or newer is" \
+      "needed (for example from NodeSource or nvm). Install it and run this again." >&2
+    exit 1
+  fi
+fi
+
 # Rust toolchain components used by the checks.
 if command -v rustup >/dev/null; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
@@ -47,10 +75,12 @@ if [ -f tests/e2e/package.json ]; then
 fi
 
 # Python client used by the simulator-fidelity test (Microsoft's own azure-devops package).
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-if ! .venv/bin/python -c 'import azure.devops' 2>/dev/null; then
-  echo "==> pip install azure-devops (simulator fidelity test)"
-  .venv/bin/pip install -q -r tests/python/requirements.txt
+if [ -f tests/python/requirements.txt ]; then
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  if ! .venv/bin/python -c 'import azure.devops' 2>/dev/null; then
+    echo "==> pip install azure-devops (simulator fidelity test)"
+    .venv/bin/pip install -q -r tests/python/requirements.txt
+  fi
 fi
