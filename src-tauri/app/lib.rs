@@ -1,14 +1,99 @@
 //! The Tauri shell: wires state, logging and commands to `hotfix-core`. No business rules here.
+//!
+//! * `state.rs` — the managed [`state::AppState`] (paths, profile store, token store, demo slot);
+//! * `logging.rs` — tracing to stderr and a daily file;
+//! * `demo.rs` — the in-process simulator behind demo mode;
+//! * `exports.rs` — where profile exports are written;
+//! * `commands/` — one file per domain, each command a few lines.
 
-/// Registers every command and plugin on `builder`. The app and the command tests both build
-/// through this, so they can never disagree on what is registered.
+pub mod commands;
+pub mod demo;
+pub mod exports;
+pub mod logging;
+pub mod state;
+
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// Registers every command and the start-up hook on `builder`. The app and the command tests both
+/// build through this, so they can never disagree on what is registered. The command list must
+/// match `src-tauri/build.rs` (which generates the `allow-*` permissions the capability grants).
 pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .invoke_handler(tauri::generate_handler![
+            commands::profiles::list_profiles,
+            commands::profiles::dismiss_profile_warnings,
+            commands::profiles::get_profile,
+            commands::profiles::new_profile,
+            commands::profiles::validate_profile,
+            commands::profiles::save_profile,
+            commands::profiles::duplicate_profile,
+            commands::profiles::delete_profile,
+            commands::profiles::export_profile,
+            commands::profiles::import_profiles,
+            commands::credentials::set_token,
+            commands::credentials::delete_token,
+            commands::credentials::token_status,
+            commands::connection::test_connection,
+            commands::connection::list_projects,
+            commands::connection::list_repositories,
+            commands::connection::list_release_definitions,
+            commands::connection::list_service_connections,
+            commands::connection::list_agent_queues,
+            commands::connection::read_publish_branch,
+            commands::demo::demo_start,
+            commands::demo::demo_reset,
+            commands::demo::demo_status,
+            commands::system::app_ready,
+            commands::system::app_info,
+            commands::system::open_url,
+            commands::hotfix::hotfix_list_runs,
+            commands::hotfix::hotfix_get_run,
+            commands::hotfix::hotfix_start_run,
+            commands::hotfix::hotfix_abandon_run,
+            commands::hotfix::hotfix_list_production_releases,
+            commands::hotfix::hotfix_select_release,
+            commands::hotfix::hotfix_choose_artifact,
+            commands::hotfix::hotfix_check_branch_name,
+            commands::hotfix::hotfix_create_branch,
+            commands::hotfix::hotfix_studio_url,
+            commands::hotfix::hotfix_open_studio,
+            commands::hotfix::hotfix_poll_branch,
+            commands::hotfix::hotfix_refresh_changes,
+            commands::hotfix::hotfix_complete_fix,
+            commands::hotfix::hotfix_demo_push_sample_fix,
+        ])
+        .setup(|app| {
+            // Tests manage their own state before building; the app reads the environment.
+            if app.try_state::<AppState>().is_none() {
+                let state = AppState::from_env()?;
+                app.manage(commands::hotfix::service(&state));
+                app.manage(state);
+            }
+            let demo = app.state::<AppState>().demo_requested;
+            if demo {
+                // Start the simulator while the window loads; the UI's demo_start waits for it.
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<AppState>();
+                    if let Err(e) = demo::start(&state).await {
+                        tracing::error!(error = %e, detail = ?e.detail, "demo mode could not start");
+                    }
+                });
+            }
+            Ok(())
+        })
 }
 
 /// Starts the app.
 pub fn run() {
+    logging::mark_process_start();
+    logging::init(&hotfix_core::AppPaths::resolve().logs);
     configure(tauri::Builder::default())
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| panic!("Synapse Hotfix failed to start: {e}"));
 }
+
+#[cfg(test)]
+mod tests;

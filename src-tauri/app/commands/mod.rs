@@ -1,0 +1,13 @@
+//! Tauri commands, one file per domain. Each command takes `State`, calls the core and returns
+//! `Result<T, AppError>`; the error crosses IPC as `{code, message, detail?}`.
+
+// Tauri hands command arguments over by value (`State`, deserialised payloads); borrowing them is
+// not an option the command macro offers.
+#![allow(clippy::needless_pass_by_value)]
+
+pub mod connection;
+pub mod credentials;
+pub mod demo;
+pub mod hotfix;
+pub mod profiles;
+pub mod system;

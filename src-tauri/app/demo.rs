@@ -1,0 +1,273 @@
+//! Demo mode: the `ado-sim` simulator running inside the app on 127.0.0.1 with the demo seed, and
+//! a profile "Contoso demo (simulated)" that points at it. The simulator keeps its world in
+//! `{data}/demo-sim`, so a demo hotfix survives a restart; `reset` deletes that folder and starts
+//! over. The demo token goes through the same [`SecretStore`] as real ones (keychain, or memory
+//! when there is none) and is never written to a file by the app.
+
+use std::path::PathBuf;
+
+use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
+use hotfix_core::connection;
+use hotfix_core::profiles::{NamedRef, NumberedRef, Profile};
+use hotfix_core::secrets::Token;
+use hotfix_core::{AppError, AppResult, ErrorCode};
+use url::Url;
+
+use crate::commands::demo::DemoStatus;
+use crate::state::{blocking, AppState};
+
+/// Name of the demo profile.
+pub const DEMO_PROFILE_NAME: &str = "Contoso demo (simulated)";
+/// Folder under `{data}` holding the simulator's world and repositories.
+pub const DEMO_DIR: &str = "demo-sim";
+/// How long one simulated release task takes: long enough to watch, short enough to wait for.
+pub const DEMO_TASK_DELAY_MS: u64 = 2500;
+/// Release definition and production stage of the demo seed (CONTRACTS.md, demo seed facts).
+const DEMO_DEFINITION: &str = "Synapse-Release";
+const DEMO_STAGE: &str = "Production";
+const DEMO_SERVICE_CONNECTION: &str = "contoso-prod-arm";
+const DEMO_QUEUE: &str = "Azure Pipelines";
+
+/// The running simulator.
+pub struct DemoSim {
+    handle: SimHandle,
+}
+
+impl DemoSim {
+    pub fn info(&self) -> &SimInfo {
+        self.handle.info()
+    }
+}
+
+fn state_dir(state: &AppState) -> PathBuf {
+    state.paths.data.join(DEMO_DIR)
+}
+
+/// Starts the simulator unless it runs already, then creates or refreshes the demo profile
+/// (the simulator's port changes at every start) and stores its token. Idempotent.
+pub async fn start(state: &AppState) -> AppResult<Profile> {
+    let mut slot = state.demo.lock().await;
+    if slot.is_none() {
+        let dir = state_dir(state);
+        let handle = ado_sim::start(SimOptions {
+            seed: Seed::Demo,
+            port: 0,
+            state_dir: Some(dir.clone()),
+            task_delay_ms: DEMO_TASK_DELAY_MS,
+        })
+        .await
+        .map_err(|e| {
+            AppError::internal(format!(
+                "The demo organization could not be started. If this keeps happening, use \
+                 About → Reset the demo, or delete {} and try again.",
+                dir.display()
+            ))
+            .with_detail(format!("{e:#}"))
+        })?;
+        tracing::info!(org_url = %handle.info().org_url, "demo simulator started");
+        *slot = Some(DemoSim { handle });
+    }
+    let Some(sim) = slot.as_ref() else {
+        return Err(AppError::internal(
+            "The demo simulator vanished while starting.",
+        ));
+    };
+    let info = sim.info().clone();
+    let (dev, prod) = workspaces(&sim.handle);
+    let profile = ensure_profile(state, &info, dev, prod).await?;
+    drop(slot);
+    Ok(profile)
+}
+
+/// Stops the simulator, deletes its saved world and starts a fresh one.
+pub async fn reset(state: &AppState) -> AppResult<Profile> {
+    {
+        let mut slot = state.demo.lock().await;
+        if let Some(sim) = slot.take() {
+            sim.handle.shutdown().await;
+            tracing::info!("demo simulator stopped for a reset");
+        }
+        let dir = state_dir(state);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(AppError::storage(
+                    format!(
+                        "The demo state in {} could not be deleted. Close other programs using it \
+                         and try again.",
+                        dir.display()
+                    ),
+                    &e,
+                ))
+            }
+        }
+    }
+    start(state).await
+}
+
+/// Whether the simulator runs (or is starting), and the demo profile.
+pub fn status(state: &AppState) -> DemoStatus {
+    let profile_id = state
+        .profiles
+        .list()
+        .into_iter()
+        .find(|p| p.simulated)
+        .map(|p| p.id);
+    let state_dir = state_dir(state).display().to_string();
+    match state.demo.try_lock() {
+        Ok(slot) => DemoStatus {
+            running: slot.is_some(),
+            starting: false,
+            profile_id,
+            organization_url: slot.as_ref().map(|s| s.info().org_url.clone()),
+            state_dir,
+        },
+        // Someone holds the slot: the simulator is being started or reset right now.
+        Err(_) => DemoStatus {
+            running: false,
+            starting: true,
+            profile_id,
+            organization_url: None,
+            state_dir,
+        },
+    }
+}
+
+/// The simulator's base URL while it runs (the browser allowlist accepts addresses below it).
+pub async fn base_url(state: &AppState) -> Option<Url> {
+    let slot = state.demo.lock().await;
+    slot.as_ref()
+        .and_then(|s| Url::parse(&s.info().base_url).ok())
+}
+
+/// The simulated dev and prod workspaces: `(name, resource group, subscription)`.
+type WorkspaceFacts = (String, String, String);
+
+fn workspaces(handle: &SimHandle) -> (Option<WorkspaceFacts>, Option<WorkspaceFacts>) {
+    let sim = handle.state();
+    let world = sim.world();
+    let find = |suffix: &str| {
+        world
+            .synapse
+            .workspaces
+            .iter()
+            .find(|w| w.name.ends_with(suffix))
+            .map(|w| {
+                (
+                    w.name.clone(),
+                    w.resource_group.clone(),
+                    w.subscription_id.clone(),
+                )
+            })
+    };
+    (find("-dev"), find("-prod"))
+}
+
+async fn ensure_profile(
+    state: &AppState,
+    info: &SimInfo,
+    dev: Option<WorkspaceFacts>,
+    prod: Option<WorkspaceFacts>,
+) -> AppResult<Profile> {
+    let existing = state.profiles.list().into_iter().find(|p| p.simulated);
+    let mut profile = existing
+        .clone()
+        .unwrap_or_else(|| Profile::new_with_defaults(String::new()));
+    profile.name = DEMO_PROFILE_NAME.to_owned();
+    profile.organization_url = info.org_url.clone();
+    profile.simulated = true;
+    if let Some((name, _, _)) = dev {
+        profile.dev_workspace = name;
+    }
+    if let Some((name, rg, sub)) = prod {
+        profile.prod_workspace = name;
+        profile.prod_resource_group = rg;
+        profile.prod_subscription_id = sub;
+    }
+
+    let token = Token::new(info.pat.clone());
+    fill_from_api(&mut profile, info, token.clone()).await?;
+
+    let saved = match existing {
+        Some(_) => state.profiles.update(profile)?,
+        None => state.profiles.create(profile)?,
+    };
+    let (secrets, id) = (state.secrets.clone(), saved.id.clone());
+    blocking(move || secrets.store(&id, &token)).await?;
+    tracing::info!(profile_id = %saved.id, "demo profile ready");
+    Ok(saved)
+}
+
+fn missing(what: &str, name: &str) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!(
+            "The demo organization has no {what} \"{name}\". Its saved state may be from another \
+             version: use About → Reset the demo."
+        ),
+    )
+}
+
+/// Fills project, repository, release pipeline and stage, service connection and agent queue
+/// through the same pickers the profile form uses.
+async fn fill_from_api(profile: &mut Profile, info: &SimInfo, token: Token) -> AppResult<()> {
+    let client = connection::client(&info.org_url, token, true)?;
+    let projects = connection::list_projects(&client).await?;
+    let project = projects
+        .into_iter()
+        .find(|p| p.name.eq_ignore_ascii_case(&info.project))
+        .ok_or_else(|| missing("project", &info.project))?;
+    let repos = connection::list_repositories(&client, &project.name).await?;
+    let repo = repos
+        .into_iter()
+        .find(|r| r.name.eq_ignore_ascii_case(&info.repository))
+        .ok_or_else(|| missing("repository", &info.repository))?;
+    let definitions = connection::list_release_definitions(&client, &project.name).await?;
+    let definition = definitions
+        .into_iter()
+        .find(|d| d.name.eq_ignore_ascii_case(DEMO_DEFINITION))
+        .ok_or_else(|| missing("release pipeline", DEMO_DEFINITION))?;
+    let stage = definition
+        .stages
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(DEMO_STAGE))
+        .cloned()
+        .ok_or_else(|| missing("production stage", DEMO_STAGE))?;
+    let connections = connection::list_service_connections(&client, &project.name).await?;
+    let endpoint = connections
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case(DEMO_SERVICE_CONNECTION))
+        .ok_or_else(|| missing("service connection", DEMO_SERVICE_CONNECTION))?;
+    let queues = connection::list_agent_queues(&client, &project.name).await?;
+    let queue = queues
+        .into_iter()
+        .find(|q| q.name.eq_ignore_ascii_case(DEMO_QUEUE))
+        .ok_or_else(|| missing("agent queue", DEMO_QUEUE))?;
+
+    profile.project = Some(NamedRef {
+        id: project.id,
+        name: project.name,
+    });
+    profile.repository = Some(NamedRef {
+        id: repo.id,
+        name: repo.name,
+    });
+    profile.release_definition = Some(NumberedRef {
+        id: definition.id,
+        name: definition.name,
+    });
+    profile.production_stage = Some(NumberedRef {
+        id: stage.id,
+        name: stage.name,
+    });
+    profile.service_connection = Some(NamedRef {
+        id: endpoint.id,
+        name: endpoint.name,
+    });
+    profile.agent_queue = Some(NumberedRef {
+        id: queue.id,
+        name: queue.name,
+    });
+    Ok(())
+}

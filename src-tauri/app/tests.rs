@@ -1,0 +1,300 @@
+//! Command tests through the real IPC path: the app is built by `configure()` on Tauri's mock
+//! runtime, and each call goes through `get_ipc_response` exactly as the UI's `invoke` would.
+
+use std::sync::Mutex;
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+use hotfix_core::paths::HOME_ENV;
+use hotfix_core::secrets::SecretStore;
+use hotfix_core::AppPaths;
+
+use crate::state::{AppState, KEYCHAIN_ENV};
+
+/// The environment is process-wide: the tests that read it take this lock.
+static ENV: Mutex<()> = Mutex::new(());
+
+struct TestApp {
+    _app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    home: tempfile::TempDir,
+}
+
+/// An app on a fresh home folder with tokens in memory, built by `configure()` like the real one.
+fn app() -> TestApp {
+    let home = tempfile::tempdir().expect("temp dir");
+    let state =
+        AppState::open(AppPaths::under(home.path()), SecretStore::in_memory()).expect("state");
+    let app = crate::configure(mock_builder())
+        .manage(crate::commands::hotfix::service(&state))
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    TestApp {
+        _app: app,
+        webview,
+        home,
+    }
+}
+
+/// The state the real app would build from `SYNAPSE_HOTFIX_HOME` = `home`.
+fn state_from_env(home: &std::path::Path) -> AppState {
+    let _guard = ENV
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    std::env::set_var(HOME_ENV, home);
+    std::env::set_var(KEYCHAIN_ENV, "memory");
+    AppState::from_env().expect("state")
+}
+
+impl TestApp {
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        tauri::test::get_ipc_response(&self.webview, request)
+            .map(|body| body.deserialize::<Value>().expect("json answer"))
+    }
+
+    fn ok<T: DeserializeOwned>(&self, cmd: &str, args: Value) -> T {
+        let value = self
+            .invoke(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"));
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("{cmd} answer: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(v) => panic!("{cmd} should have failed, answered {v}"),
+            Err(e) => e,
+        }
+    }
+}
+
+fn draft(app: &TestApp, name: &str) -> Value {
+    let mut profile: Value = app.ok("new_profile", json!({}));
+    profile["name"] = json!(name);
+    profile["organizationUrl"] = json!("https://dev.azure.com/contoso");
+    profile["devWorkspace"] = json!("contoso-synapse-dev");
+    profile["prodWorkspace"] = json!("contoso-synapse-prod");
+    profile
+}
+
+#[test]
+fn a_saved_profile_is_listed_and_survives_a_restart() {
+    let app = app();
+    let saved: Value = app.ok(
+        "save_profile",
+        json!({ "profile": draft(&app, "Sales analytics") }),
+    );
+    let id = saved["id"].as_str().expect("id").to_owned();
+    assert!(!id.is_empty(), "a new profile gets an id");
+
+    let list: Value = app.ok("list_profiles", json!({}));
+    let names: Vec<&str> = list["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Sales analytics"]);
+    assert_eq!(list["warnings"], json!([]));
+
+    // The real app started with SYNAPSE_HOTFIX_HOME on that folder reads the file written.
+    let again = state_from_env(app.home.path());
+    assert_eq!(again.paths, AppPaths::under(app.home.path()));
+    assert_eq!(
+        again.profiles.get(&id).expect("saved profile").name,
+        "Sales analytics"
+    );
+}
+
+#[test]
+fn errors_cross_ipc_as_code_and_message() {
+    let app = app();
+    let missing = app.err("get_profile", json!({ "profileId": "no-such-profile" }));
+    assert_eq!(missing["code"], "notFound");
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer exists"),
+        "{missing}"
+    );
+
+    let mut bad = draft(&app, "");
+    bad["organizationUrl"] = json!("not a url");
+    let invalid = app.err("save_profile", json!({ "profile": bad }));
+    assert_eq!(invalid["code"], "invalidInput");
+    let issues: Vec<Value> =
+        serde_json::from_str(invalid["detail"].as_str().expect("detail lists the issues")).unwrap();
+    let fields: Vec<&str> = issues
+        .iter()
+        .map(|i| i["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"organizationUrl"), "{fields:?}");
+    let list: Value = app.ok("list_profiles", json!({}));
+    assert_eq!(list["profiles"], json!([]), "nothing was saved");
+}
+
+#[test]
+fn a_token_is_stored_but_never_returned() {
+    let app = app();
+    let saved: Value = app.ok(
+        "save_profile",
+        json!({ "profile": draft(&app, "With token") }),
+    );
+    let id = saved["id"].as_str().unwrap();
+    let secret = "pat-that-must-not-come-back-1234567890";
+
+    let before: Value = app.ok("token_status", json!({ "profileId": id }));
+    assert_eq!(before["stored"], false);
+    let stored: Value = app.ok("set_token", json!({ "profileId": id, "token": secret }));
+    assert_eq!(stored["persisted"], true);
+    let after: Value = app.ok("token_status", json!({ "profileId": id }));
+    assert_eq!(after["stored"], true);
+
+    for (cmd, args) in [
+        ("list_profiles", json!({})),
+        ("get_profile", json!({ "profileId": id })),
+        ("token_status", json!({ "profileId": id })),
+        ("app_info", json!({})),
+    ] {
+        let answer = app
+            .invoke(cmd, args)
+            .map_or_else(|e| e.to_string(), |v| v.to_string());
+        assert!(!answer.contains(secret), "{cmd} leaked the token");
+    }
+
+    let _: Value = app.ok("delete_profile", json!({ "profileId": id }));
+    let gone: Value = app.ok("token_status", json!({ "profileId": id }));
+    assert_eq!(
+        gone["stored"], false,
+        "deleting a profile deletes its token"
+    );
+}
+
+#[test]
+fn export_then_import_gives_a_second_profile_without_the_token() {
+    let app = app();
+    let saved: Value = app.ok("save_profile", json!({ "profile": draft(&app, "Shared") }));
+    let id = saved["id"].as_str().unwrap();
+    let exported: Value = app.ok("export_profile", json!({ "profileId": id }));
+    let path = std::path::PathBuf::from(exported["path"].as_str().unwrap());
+    assert!(
+        path.starts_with(app.home.path()),
+        "exports stay under SYNAPSE_HOTFIX_HOME: {path:?}"
+    );
+    let json = std::fs::read_to_string(&path).expect("export file");
+    assert!(json.contains("synapse-hotfix.profiles"));
+
+    let report: Value = app.ok("import_profiles", json!({ "json": json }));
+    assert_eq!(report["imported"].as_array().unwrap().len(), 1, "{report}");
+    let list: Value = app.ok("list_profiles", json!({}));
+    assert_eq!(list["profiles"].as_array().unwrap().len(), 2);
+    let garbage = app.err("import_profiles", json!({ "json": "{ not json" }));
+    assert_eq!(garbage["code"], "invalidInput");
+}
+
+#[test]
+fn a_corrupt_profiles_file_is_reported_with_where_it_went() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(home.path().join("config/profiles.json"), "{ broken").unwrap();
+    let state = state_from_env(home.path());
+    let warnings = state.profiles.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        std::path::Path::new(&warnings[0].path).exists(),
+        "moved-aside copy exists"
+    );
+}
+
+#[test]
+fn test_connection_without_any_token_says_to_paste_one() {
+    let app = app();
+    let err = app.err(
+        "test_connection",
+        json!({ "target": { "organizationUrl": "https://dev.azure.com/contoso" } }),
+    );
+    assert_eq!(err["code"], "notSignedIn");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("_usersSettings/tokens"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_hotfix_commands_are_registered_with_their_state() {
+    let app = app();
+    let runs: Vec<Value> = app.ok("hotfix_list_runs", json!({ "includeFinished": true }));
+    assert!(runs.is_empty());
+}
+
+#[test]
+fn open_url_refuses_addresses_outside_the_allowlist() {
+    let app = app();
+    let err = app.err("open_url", json!({ "url": "https://evil.example.com/" }));
+    assert_eq!(err["code"], "invalidInput");
+}
+
+#[test]
+fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
+    let app = app();
+    let profile: Value = app.ok("demo_start", json!({}));
+    assert_eq!(profile["simulated"], true);
+    assert_eq!(profile["name"], crate::demo::DEMO_PROFILE_NAME);
+    assert!(profile["organizationUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(profile["project"]["name"], "DataPlatform");
+    assert_eq!(profile["repository"]["name"], "synapse-analytics");
+    assert_eq!(profile["productionStage"]["name"], "Production");
+    assert_eq!(profile["serviceConnection"]["name"], "contoso-prod-arm");
+    assert_eq!(profile["prodWorkspace"], "contoso-synapse-prod");
+
+    let status: Value = app.ok("demo_status", json!({}));
+    assert_eq!(status["running"], true);
+    assert_eq!(status["profileId"], profile["id"]);
+    assert!(app
+        .home
+        .path()
+        .join("data")
+        .join(crate::demo::DEMO_DIR)
+        .is_dir());
+
+    // Starting again reuses the simulator and the profile.
+    let again: Value = app.ok("demo_start", json!({}));
+    assert_eq!(again["id"], profile["id"]);
+    let list: Value = app.ok("list_profiles", json!({}));
+    assert_eq!(list["profiles"].as_array().unwrap().len(), 1);
+
+    // The token was stored for the profile, and the connection test passes with it.
+    let tested: Value = app.ok(
+        "test_connection",
+        json!({ "target": {
+            "organizationUrl": profile["organizationUrl"],
+            "profileId": profile["id"],
+            "simulated": true,
+        }}),
+    );
+    assert_eq!(tested["ok"], true, "{tested}");
+}

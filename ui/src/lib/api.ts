@@ -1,0 +1,180 @@
+/**
+ * The only module that calls `invoke`. Every function is typed with the ts-rs bindings generated
+ * from the Rust command types, and rejects with an `AppError` (never a bare string), so screens
+ * can show `code`-specific help.
+ *
+ * Argument names are camelCase: Tauri maps them to the snake_case parameters of the commands.
+ */
+import { invoke } from '@tauri-apps/api/core';
+import { toAppError } from './errors';
+import type { AgentQueueItem } from './bindings/AgentQueueItem';
+import type { AppInfo } from './bindings/AppInfo';
+import type { ConnectionReport } from './bindings/ConnectionReport';
+import type { ConnectionTarget } from './bindings/ConnectionTarget';
+import type { DemoStatus } from './bindings/DemoStatus';
+import type { FieldIssue } from './bindings/FieldIssue';
+import type { ImportReport } from './bindings/ImportReport';
+import type { Profile } from './bindings/Profile';
+import type { ProfileExported } from './bindings/ProfileExported';
+import type { ProfileList } from './bindings/ProfileList';
+import type { ProjectItem } from './bindings/ProjectItem';
+import type { PublishBranchInfo } from './bindings/PublishBranchInfo';
+import type { ReleaseDefinitionItem } from './bindings/ReleaseDefinitionItem';
+import type { RepositoryItem } from './bindings/RepositoryItem';
+import type { ServiceConnectionItem } from './bindings/ServiceConnectionItem';
+import type { TokenSaved } from './bindings/TokenSaved';
+import type { TokenStatus } from './bindings/TokenStatus';
+
+export type {
+  AgentQueueItem,
+  AppInfo,
+  ConnectionReport,
+  ConnectionTarget,
+  DemoStatus,
+  FieldIssue,
+  ImportReport,
+  Profile,
+  ProfileExported,
+  ProfileList,
+  ProjectItem,
+  PublishBranchInfo,
+  ReleaseDefinitionItem,
+  RepositoryItem,
+  ServiceConnectionItem,
+  TokenSaved,
+  TokenStatus,
+};
+
+/** `invoke` with every rejection normalised into an `AppError`. */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+// --- profiles ---------------------------------------------------------------------------------
+
+/** Every saved profile, and warnings about `profiles.json` (moved aside, newer version). */
+export const listProfiles = () => call<ProfileList>('list_profiles');
+/** The user has read the profiles-file warnings. */
+export const dismissProfileWarnings = () => call<null>('dismiss_profile_warnings');
+export const getProfile = (profileId: string) => call<Profile>('get_profile', { profileId });
+/** A new, unsaved profile with the documented defaults (empty id: saving gives it one). */
+export const newProfile = () => call<Profile>('new_profile');
+/** Problems with the fields of `profile`, one per field (empty = valid). Sends nothing anywhere. */
+export const validateProfile = (profile: Profile) =>
+  call<FieldIssue[]>('validate_profile', { profile });
+/** Creates or updates; rejects with `invalidInput` (detail = JSON `FieldIssue[]`) when invalid. */
+export const saveProfile = (profile: Profile) => call<Profile>('save_profile', { profile });
+/** Deletes the profile and its token. */
+export const deleteProfile = (profileId: string) => call<null>('delete_profile', { profileId });
+export const duplicateProfile = (profileId: string) =>
+  call<Profile>('duplicate_profile', { profileId });
+/** Writes the profile (never its token) as JSON to the exports folder; returns the file path. */
+export const exportProfile = (profileId: string) =>
+  call<ProfileExported>('export_profile', { profileId });
+/** Imports the profiles of an export file's text; they get new ids when needed and no token. */
+export const importProfiles = (json: string) => call<ImportReport>('import_profiles', { json });
+
+// --- credentials ------------------------------------------------------------------------------
+
+/** Stores the token in the OS keychain (or memory for this session, when there is none). */
+export const setToken = (profileId: string, token: string) =>
+  call<TokenSaved>('set_token', { profileId, token });
+export const deleteToken = (profileId: string) => call<null>('delete_token', { profileId });
+/** Whether a token is stored (the token itself never comes back). */
+export const tokenStatus = (profileId: string) => call<TokenStatus>('token_status', { profileId });
+
+// --- connection and pickers -------------------------------------------------------------------
+// `target` is the connection being edited: the token typed in the form (used for the call only) or
+// the saved profile whose token to use.
+
+export const testConnection = (target: ConnectionTarget, project: string | null = null) =>
+  call<ConnectionReport>('test_connection', { target, project });
+export const listProjects = (target: ConnectionTarget) =>
+  call<ProjectItem[]>('list_projects', { target });
+export const listRepositories = (target: ConnectionTarget, project: string) =>
+  call<RepositoryItem[]>('list_repositories', { target, project });
+export const listReleaseDefinitions = (target: ConnectionTarget, project: string) =>
+  call<ReleaseDefinitionItem[]>('list_release_definitions', { target, project });
+export const listServiceConnections = (target: ConnectionTarget, project: string) =>
+  call<ServiceConnectionItem[]>('list_service_connections', { target, project });
+export const listAgentQueues = (target: ConnectionTarget, project: string) =>
+  call<AgentQueueItem[]>('list_agent_queues', { target, project });
+export const readPublishBranch = (
+  target: ConnectionTarget,
+  project: string,
+  repository: string,
+  collaborationBranch: string,
+) => call<PublishBranchInfo>('read_publish_branch', { target, project, repository, collaborationBranch });
+
+// --- demo -------------------------------------------------------------------------------------
+
+/** Starts the built-in simulator (idempotent) and returns the demo profile. */
+export const demoStart = () => call<Profile>('demo_start');
+/** Stops the simulator, deletes its saved state and starts a fresh one. */
+export const demoReset = () => call<Profile>('demo_reset');
+export const demoStatus = () => call<DemoStatus>('demo_status');
+
+// --- system -----------------------------------------------------------------------------------
+
+/** Called once when the UI has mounted; the back end logs `ui-ready` with the start-up time. */
+export const appReady = () => call<null>('app_ready');
+export const appInfo = () => call<AppInfo>('app_info');
+/** Opens an Azure DevOps / Synapse address in the system browser (allowlisted by the back end). */
+export const openUrl = (url: string) => call<null>('open_url', { url });
+
+// --- hotfix run --- (WIZARD-UI; commands in src-tauri/app/commands/hotfix.rs, see CONTRACTS.md)
+
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { BranchNameCheck } from './bindings/BranchNameCheck';
+import type { BranchPoll } from './bindings/BranchPoll';
+import type { HotfixRun } from './bindings/HotfixRun';
+import type { ProductionReleases } from './bindings/ProductionReleases';
+import type { RunSummary } from './bindings/RunSummary';
+import type { StudioLink } from './bindings/StudioLink';
+
+/** Runs, newest first; unfinished only unless `includeFinished`. */
+export const hotfixListRuns = (includeFinished = false) =>
+  call<RunSummary[]>('hotfix_list_runs', { includeFinished });
+export const hotfixGetRun = (runId: string) => call<HotfixRun>('hotfix_get_run', { runId });
+/** Rejects with `precondition` (detail = the other run's id) when the profile + production
+ *  workspace already has an unfinished run. */
+export const hotfixStartRun = (profileId: string) =>
+  call<HotfixRun>('hotfix_start_run', { profileId });
+export const hotfixAbandonRun = (runId: string) => call<HotfixRun>('hotfix_abandon_run', { runId });
+/** Step 1: the release deployed in production now and the previous ones. */
+export const hotfixListProductionReleases = (runId: string, top = 10) =>
+  call<ProductionReleases>('hotfix_list_production_releases', { runId, top });
+/** Step 1: resolves the source artifact and full commit (or sets `run.artifactChoice`). */
+export const hotfixSelectRelease = (runId: string, releaseId: number) =>
+  call<HotfixRun>('hotfix_select_release', { runId, releaseId });
+export const hotfixChooseArtifact = (runId: string, alias: string) =>
+  call<HotfixRun>('hotfix_choose_artifact', { runId, alias });
+/** Step 2: validates a branch name (null = the profile template's) and looks for existing refs. */
+export const hotfixCheckBranchName = (runId: string, name: string | null) =>
+  call<BranchNameCheck>('hotfix_check_branch_name', { runId, name });
+/** Step 2: creates the branch or reuses it; `conflict` when the name points elsewhere. */
+export const hotfixCreateBranch = (runId: string, name: string) =>
+  call<HotfixRun>('hotfix_create_branch', { runId, name });
+/** Step 3: where the fix is made (Synapse Studio, or the branch page in demo mode) and what to do there. */
+export const hotfixStudioUrl = (runId: string) => call<StudioLink>('hotfix_studio_url', { runId });
+/** Step 3: opens that address in the browser (allowlisted by the back end). */
+export const hotfixOpenStudio = (runId: string) => call<StudioLink>('hotfix_open_studio', { runId });
+/** Step 3: the branch head and new commits (the back end answers from cache within 5 s). */
+export const hotfixPollBranch = (runId: string) => call<BranchPoll>('hotfix_poll_branch', { runId });
+/** Step 3: the changes since the release commit and the deploy plan. */
+export const hotfixRefreshChanges = (runId: string) =>
+  call<HotfixRun>('hotfix_refresh_changes', { runId });
+export const hotfixCompleteFix = (runId: string, acknowledgeWarnings: boolean) =>
+  call<HotfixRun>('hotfix_complete_fix', { runId, acknowledgeWarnings });
+/** Demo profiles only: pushes a sample fix as Synapse Studio would; returns the commit id. */
+export const hotfixDemoPushSampleFix = (runId: string) =>
+  call<string>('hotfix_demo_push_sample_fix', { runId });
+
+/** `hotfix:run-updated`, emitted after every command that saved a run. */
+export function onHotfixRunUpdated(handler: (run: HotfixRun) => void): Promise<UnlistenFn> {
+  return listen<HotfixRun>('hotfix:run-updated', (event) => handler(event.payload));
+}
