@@ -10,7 +10,7 @@ use hotfix_core::ado::{AdoClient, Area, ClientOptions, Retry, Token};
 use hotfix_core::connection;
 use hotfix_core::ErrorCode;
 use serde_json::{json, Value};
-use wiremock::matchers::{header, method, path, query_param};
+use wiremock::matchers::{header, headers, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PAT: &str = "wiremock-pat-0123456789";
@@ -677,5 +677,65 @@ async fn test_connection_refuses_bad_urls_and_empty_tokens_without_a_request() {
             .contains("https://dev.azure.com/contoso/_usersSettings/tokens"),
         "{}",
         err.message
+    );
+}
+
+#[tokio::test]
+async fn get_text_asks_for_plain_text_and_returns_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/vsrm/contoso/P/_apis/release/releases/3/environments/4/deployPhases/5/tasks/6/logs",
+        ))
+        .and(headers("accept", vec!["text/plain", "application/json;q=0.5"]))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("line 1\nline 2\n", "text/plain"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/contoso/_apis/resourceAreas"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(resource_areas(&server)))
+        .mount(&server)
+        .await;
+    let text = client(&server)
+        .get_text(
+            Area::Release,
+            "P/_apis/release/releases/3/environments/4/deployPhases/5/tasks/6/logs",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(text, "line 1\nline 2\n");
+}
+
+#[tokio::test]
+async fn retry_after_on_a_successful_answer_slows_the_next_call_down() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Retry-After", "1")
+                .insert_header("X-RateLimit-Remaining", "0")
+                .insert_header("X-RateLimit-Delay", "0.5")
+                .set_body_json(json!({"count": 0, "value": []})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let started = Instant::now();
+    c.get::<Value>(Area::Core, "_apis/projects", &[])
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "the delayed answer itself needs no wait"
+    );
+    c.get::<Value>(Area::Core, "_apis/projects", &[])
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "the next call did not pause: {:?}",
+        started.elapsed()
     );
 }

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use super::auth::{basic_header, is_loopback, redact_url};
+use super::auth::{basic_header, redact_url};
 use super::discovery::{
     area_map, ResourceAreaInfo, EXTENSION_MANAGEMENT_AREA_ID, RELEASE_AREA_ID,
     RESOURCE_AREAS_API_VERSION, RESOURCE_AREAS_PATH,
@@ -26,6 +26,8 @@ use crate::secrets::Token;
 
 /// The api-version sent unless the caller passes its own `api-version` in the query.
 pub const API_VERSION: &str = "7.1";
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain, application/json;q=0.5";
 const CONTINUATION_HEADER: &str = "x-ms-continuationtoken";
 /// Upper bound on pages fetched by [`AdoClient::get_all`], against a server that never stops.
 const MAX_PAGES: usize = 1000;
@@ -100,6 +102,9 @@ struct Inner {
     auth: HeaderValue,
     options: ClientOptions,
     areas: tokio::sync::OnceCell<HashMap<String, Url>>,
+    /// Set when a successful answer carried `Retry-After` (Azure DevOps is delaying this identity):
+    /// the next request waits until then instead of running into a 429.
+    not_before: std::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for AdoClient {
@@ -173,6 +178,7 @@ impl AdoClient {
                 auth,
                 options,
                 areas: tokio::sync::OnceCell::new(),
+                not_before: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -275,7 +281,8 @@ impl AdoClient {
         Ok(items)
     }
 
-    /// GET a text document (logs, raw file content).
+    /// GET a text document (task logs, raw file content), asking for `text/plain`. An HTML answer is
+    /// still a sign-in page.
     pub async fn get_text(
         &self,
         area: Area,
@@ -283,7 +290,9 @@ impl AdoClient {
         query: &[(&str, String)],
     ) -> Result<String, AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
-        let answer = self.fetch(Method::GET, url, None, Retry::Safe).await?;
+        let answer = self
+            .fetch_as(Method::GET, url, None, Retry::Safe, TEXT)
+            .await?;
         Ok(String::from_utf8_lossy(&answer.body).into_owned())
     }
 
@@ -381,13 +390,25 @@ impl AdoClient {
         body: Option<Vec<u8>>,
         retry: Retry,
     ) -> Result<Answer, AdoError> {
+        self.fetch_as(method, url, body, retry, JSON).await
+    }
+
+    async fn fetch_as(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        retry: Retry,
+        accept: &'static str,
+    ) -> Result<Answer, AdoError> {
         let opts = &self.inner.options;
         let shown = redact_url(&url);
         let mut waited = Duration::ZERO;
         let mut attempt: u32 = 0;
         loop {
+            self.pace().await;
             let started = Instant::now();
-            let outcome = self.exchange(&method, &url, body.as_deref()).await;
+            let outcome = self.exchange(&method, &url, body.as_deref(), accept).await;
             let can_retry = retry == Retry::Safe && attempt < opts.max_retries;
             let backoff = opts
                 .base_backoff
@@ -396,6 +417,12 @@ impl AdoClient {
                 Ok((status, headers, bytes)) => {
                     tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
                     let retry_after = parse_retry_after(&headers);
+                    if status.is_success() {
+                        if let Some(secs) = retry_after {
+                            let pause = Duration::from_secs(secs).min(opts.max_retry_wait);
+                            *self.lock_pace() = Some(Instant::now() + pause);
+                        }
+                    }
                     if matches!(status.as_u16(), 429 | 503) && can_retry {
                         let wait = retry_after.map_or(backoff, Duration::from_secs);
                         if waited + wait <= opts.max_retry_wait {
@@ -424,18 +451,41 @@ impl AdoClient {
         }
     }
 
+    /// Waits out a pause announced by an earlier `Retry-After` on a successful answer.
+    async fn pace(&self) {
+        let until = self.lock_pace().take();
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tracing::info!(
+                    wait_ms = (until - now).as_millis() as u64,
+                    "Azure DevOps asked to slow down; pausing"
+                );
+                tokio::time::sleep(until - now).await;
+            }
+        }
+    }
+
+    fn lock_pace(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.inner
+            .not_before
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn exchange(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&[u8]>,
+        accept: &'static str,
     ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
         let mut request = self
             .inner
             .http
             .request(method.clone(), url.clone())
             .header(AUTHORIZATION, self.inner.auth.clone())
-            .header(ACCEPT, "application/json")
+            .header(ACCEPT, accept)
             .header("X-TFS-FedAuthRedirect", "Suppress");
         if let Some(bytes) = body {
             request = request
@@ -541,11 +591,6 @@ impl AdoClient {
             reason,
         })
         .with_org(&self.inner.org_display)
-    }
-
-    /// True when `self` and the given URL point at a loopback host (simulator/test setups).
-    pub fn is_local(&self) -> bool {
-        is_loopback(&self.inner.org)
     }
 }
 
