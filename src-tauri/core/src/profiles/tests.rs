@@ -63,7 +63,7 @@ fn names_are_unique_ignoring_case() {
     let err = store.create(draft("sales")).unwrap_err();
     assert!(err.message.contains("already called"), "{}", err.message);
     // Saving a profile under its own name is fine.
-    let mut again = first.clone();
+    let mut again = first;
     again.dev_workspace = "contoso-synapse-dev".into();
     assert_eq!(
         store.update(again).unwrap().dev_workspace,
@@ -288,4 +288,29 @@ fn export_and_import_through_files() {
     assert_eq!(store.export_to_file(&[], &file).unwrap(), 1);
     let (_d2, other) = self::store();
     assert_eq!(other.import_from_file(&file).unwrap().imported.len(), 1);
+}
+
+#[test]
+fn saving_leaves_no_temporary_files_and_a_failed_save_changes_nothing() {
+    let (dir, store) = store();
+    let a = store.create(draft("A")).unwrap();
+    store.create(draft("B")).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [PROFILES_FILE]);
+
+    // Make the save fail: a folder now sits where the file goes, so the rename cannot replace it.
+    std::fs::remove_file(store.path()).unwrap();
+    std::fs::create_dir(store.path()).unwrap();
+    let err = store.create(draft("C")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(
+        err.message.contains("could not be saved"),
+        "{}",
+        err.message
+    );
+    assert_eq!(store.list().len(), 2, "the failed profile must not appear");
+    assert_eq!(store.get(&a.id).unwrap().name, "A");
 }
