@@ -107,16 +107,11 @@ export const config: WebdriverIO.Config = {
   },
 
   async afterTest(test, _context, { passed }) {
-    if (passed) return;
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    const base = path.join(ARTIFACTS_DIR, safeName(`${test.parent} ${test.title}`));
-    try {
-      await browser.saveScreenshot(`${base}.png`);
-    } catch (e) {
-      console.error(`could not take a screenshot of the failed test: ${e}`);
-    }
-    if (fs.existsSync(appLogFile())) fs.copyFileSync(appLogFile(), `${base}.app.log`);
-    console.error(`failed test artifacts: ${base}.png, ${base}.app.log; app home: ${specDir()}`);
+    if (!passed) await keepEvidence(`${test.parent} ${test.title}`);
+  },
+
+  async afterHook(test, _context, { passed }) {
+    if (!passed) await keepEvidence(`${test.parent} ${test.title}`);
   },
 
   after(result) {
@@ -124,3 +119,16 @@ export const config: WebdriverIO.Config = {
     if (result === 0) fs.rmSync(specDir(), { recursive: true, force: true });
   },
 };
+
+/** A screenshot of the window and the app's log, named after the failed test or hook. */
+async function keepEvidence(name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const base = path.join(ARTIFACTS_DIR, safeName(name));
+  try {
+    await browser.saveScreenshot(`${base}.png`);
+  } catch (e) {
+    console.error(`could not take a screenshot of the failure: ${e}`);
+  }
+  if (fs.existsSync(appLogFile())) fs.copyFileSync(appLogFile(), `${base}.app.log`);
+  console.error(`failure evidence: ${base}.png, ${base}.app.log; app home: ${specDir()}`);
+}

@@ -1,5 +1,6 @@
 // Small conveniences over WebdriverIO selectors for the app's `data-testid` attributes.
 import { $, $$ } from '@wdio/globals';
+import type { ChainablePromiseElement } from 'webdriverio';
 
 /** `[data-testid="id"]`, optionally with more attribute selectors appended. */
 export function tid(id: string, extra = ''): string {
@@ -22,4 +23,12 @@ export async function fill(id: string, value: string): Promise<void> {
   await input.waitForDisplayed();
   await input.clearValue();
   await input.setValue(value);
+}
+
+/**
+ * The element's text content, trimmed. Prefer this to `getText()` for text that may be clipped:
+ * WebKitWebDriver answers "" for elements styled `overflow: hidden; text-overflow: ellipsis`.
+ */
+export async function textOf(el: ChainablePromiseElement): Promise<string> {
+  return String(await el.getProperty('textContent')).trim();
 }
