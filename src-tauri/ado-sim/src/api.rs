@@ -20,8 +20,9 @@ pub const CONTINUATION_HEADER: &str = "x-ms-continuationtoken";
 
 /// `{"count": n, "value": [...]}`, the wrapper of every list response.
 pub fn list<T: Serialize>(items: Vec<T>) -> Json<Value> {
-    let value = serde_json::to_value(&items).unwrap_or_else(|_| Value::Array(Vec::new()));
-    Json(json!({ "count": items.len(), "value": value }))
+    let count = items.len();
+    let value = serde_json::to_value(items).unwrap_or_else(|_| Value::Array(Vec::new()));
+    Json(json!({ "count": count, "value": value }))
 }
 
 /// Adds `x-ms-continuationtoken` to a response when there is a next page.

@@ -48,10 +48,14 @@ pub struct PullRequest {
     pub auto_complete_set_by: Option<Identity>,
 }
 
+/// `2026-04-15T14:26:00.1234567Z` (the service writes 7 fractional digits; chrono has no `%.7f`).
 fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.7fZ")
-        .to_string()
+    let t = chrono::Utc::now();
+    format!(
+        "{}.{:07}Z",
+        t.format("%Y-%m-%dT%H:%M:%S"),
+        t.timestamp_subsec_nanos() / 100
+    )
 }
 
 /// The PR JSON; `detail` adds `_links` (single GET / POST / PATCH) — lists carry
@@ -477,7 +481,7 @@ fn list_prs(sim: &Sim, repos: &[RepoInfo], q: &QueryParams) -> ApiResult<Json<Va
         .filter(|p| repos.iter().any(|r| r.id == p.repository_id) && matches(p, q))
         .cloned()
         .collect();
-    prs.sort_by(|a, b| b.id.cmp(&a.id));
+    prs.sort_by_key(|p| std::cmp::Reverse(p.id));
     let page = Page {
         top: Some(page.top.unwrap_or(101)),
         skip: page.skip,

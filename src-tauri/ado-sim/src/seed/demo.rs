@@ -12,5 +12,6 @@ pub fn seed(world: &mut World, state_dir: &Path, base_url: &str) -> anyhow::Resu
     let project = super::core(world, base_url);
     let (repo, facts) = demo_repo::build(&repos_dir(state_dir), project.id, &project.name)?;
     world.git.repos.push(repo);
+    super::demo_release::seed(world, &facts)?;
     Ok(facts)
 }

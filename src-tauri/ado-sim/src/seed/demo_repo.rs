@@ -264,7 +264,7 @@ fn pipeline(name: &str, activities: Vec<Value>) -> Value {
     json!({
         "name": name,
         "properties": {
-            "activities": activities,
+            "activities": Value::Array(activities),
             "folder": {"name": "sales"},
             "annotations": [],
             "lastPublishTime": "2026-03-09T09:00:00Z"
@@ -470,14 +470,14 @@ impl Builder<'_> {
         who: usize,
         date: &str,
         message: &str,
-        files: Vec<(String, Option<Vec<u8>>)>,
+        files: &[(String, Option<Vec<u8>>)],
     ) -> anyhow::Result<Oid> {
         let parents: Vec<Oid> = self.head.into_iter().collect();
         let oid = commit_files(
             self.git,
             Some("main"),
             &parents,
-            &files,
+            files,
             &at(who, date),
             message,
         )?;
@@ -577,7 +577,7 @@ pub fn build(
         0,
         "2026-03-02T09:14:00Z",
         "Connect contoso-synapse-dev to Git: default linked services",
-        files,
+        &files,
     )?;
     let files = vec![
         put(&mut b.artifacts, "linkedService", ls_key_vault()),
@@ -602,7 +602,7 @@ pub fn build(
         1,
         "2026-03-04T13:40:00Z",
         "Add sales source and lake datasets",
-        files,
+        &files,
     )?;
     let files = vec![
         put(&mut b.artifacts, "notebook", notebook("nb_clean_sales", "Cleans raw sales order lines into the curated zone", &[
@@ -619,7 +619,7 @@ pub fn build(
         1,
         "2026-03-06T16:05:00Z",
         "Add pl_ingest_sales with the nb_clean_sales notebook",
-        files,
+        &files,
     )?;
     let files = vec![put(
         &mut b.artifacts,
@@ -630,7 +630,7 @@ pub fn build(
         0,
         "2026-03-09T08:30:00Z",
         "Schedule sales ingestion daily at 06:00",
-        files,
+        &files,
     )?;
     let p1 = publish(
         &git,
@@ -670,14 +670,14 @@ pub fn build(
         2,
         "2026-03-23T10:12:00Z",
         "Ingest customers from the sales database",
-        files,
+        &files,
     )?;
     let files = vec![put(&mut b.artifacts, "sqlscript", sql_script("sq_sales_summary_view", "CREATE OR ALTER VIEW reporting.SalesSummary AS\nSELECT CAST(OrderDate AS date) AS OrderDay, SUM(Quantity * UnitPrice) AS Revenue\nFROM OPENROWSET(BULK 'https://contosodatalakedev.dfs.core.windows.net/curated/sales/orders/*.parquet', FORMAT = 'PARQUET') AS o\nGROUP BY CAST(OrderDate AS date);\n"))];
     b.commit(
         2,
         "2026-03-25T15:47:00Z",
         "Add reporting.SalesSummary serverless view",
-        files,
+        &files,
     )?;
     let files = vec![
         put(
@@ -701,7 +701,7 @@ pub fn build(
         1,
         "2026-03-27T11:20:00Z",
         "Orchestrate the daily load with pl_daily_load",
-        files,
+        &files,
     )?;
     let p2 = publish(
         &git,
@@ -721,7 +721,7 @@ pub fn build(
         1,
         "2026-04-13T09:02:00Z",
         "nb_clean_sales: drop duplicate order lines",
-        files,
+        &files,
     )?;
     let files = vec![put(
         &mut b.artifacts,
@@ -732,7 +732,7 @@ pub fn build(
         0,
         "2026-04-15T14:26:00Z",
         "Start sales ingestion when a drop file arrives",
-        files,
+        &files,
     )?;
     let p3 = publish(
         &git,
@@ -755,14 +755,14 @@ pub fn build(
         2,
         "2026-04-27T10:41:00Z",
         "WIP: revenue forecast pipeline",
-        files,
+        &files,
     )?;
     let files = vec![put(&mut b.artifacts, "linkedService", ls_sales_sql(true))];
     let main_head = b.commit(
         1,
         "2026-04-29T17:03:00Z",
         "Switch ls_sales_sql to managed identity (pending DBA grant in prod)",
-        files,
+        &files,
     )?;
 
     // --- feature branches ---

@@ -10,7 +10,9 @@ use crate::server::Seed;
 use crate::state::{repos_dir, Project, Secret, Sim, TokenGrant, World, WORLD_VERSION};
 
 pub mod demo;
+pub mod demo_release;
 pub mod demo_repo;
+pub mod scale;
 
 /// Organization name of every seeded world.
 pub const ORGANIZATION: &str = "contoso";
@@ -35,7 +37,7 @@ pub fn seed(kind: Seed, world: &mut World, state_dir: &Path, base_url: &str) -> 
         Seed::Demo => demo::seed(world, state_dir, base_url).map(|_| ()),
         Seed::Scale => {
             demo::seed(world, state_dir, base_url)?;
-            Ok(())
+            scale::seed(world)
         }
     }
 }
