@@ -3,50 +3,22 @@
 
 use chrono::NaiveDate;
 
-/// Renders the profile's branch template. Placeholders:
-/// `{release}` — the release number (`3` for `Release-3`; the whole name, made ref-safe, when it
-/// has no trailing number); `{releaseName}` — the release name made ref-safe; `{releaseId}` — the
-/// release id; `{date}` — `YYYYMMDD` (UTC).
+/// Renders the profile's branch template (placeholders as checked by
+/// [`crate::validate::check_branch_template`]): `{release}` — the release number (`3` for
+/// `Release-3`, the ref-safe name when it has no trailing number); `{releaseId}`; `{date}` —
+/// `YYYYMMDD` (UTC).
 pub fn render_template(
     template: &str,
     release_name: &str,
     release_id: i32,
     date: NaiveDate,
 ) -> String {
-    let safe_name = ref_safe(release_name);
-    let digits: String = release_name
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let number = if digits.is_empty() {
-        safe_name.clone()
-    } else {
-        digits
-    };
-    template
-        .replace("{releaseName}", &safe_name)
-        .replace("{releaseId}", &release_id.to_string())
-        .replace("{release}", &number)
-        .replace("{date}", &date.format("%Y%m%d").to_string())
-}
-
-/// Replaces the characters a ref name cannot hold with `_`.
-fn ref_safe(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    mapped.trim_matches('.').to_owned()
+    crate::validate::render_branch_template(
+        template,
+        &crate::validate::release_label(release_name),
+        release_id,
+        &date.format("%Y%m%d").to_string(),
+    )
 }
 
 /// Strips an optional `refs/heads/` prefix and surrounding whitespace.
@@ -125,7 +97,7 @@ mod tests {
             "Release3_Hotfixes"
         );
         assert_eq!(
-            render_template("hotfix/{releaseName}-{date}", "Release 12 (prod)", 5, day()),
+            render_template("hotfix/{release}-{date}", "Release 12 (prod)", 5, day()),
             "hotfix/Release_12__prod_-20261126"
         );
         assert_eq!(

@@ -74,23 +74,37 @@ impl HotfixService {
         }
     }
 
-    /// The session for the run's profile, made with `client` on first use and cached until
-    /// [`Self::forget_session`] (e.g. when the token changes) or a rejected token.
+    /// The session for `profile` (the profile as saved now, so a changed organization URL — the
+    /// demo simulator's port changes at every start — is honoured), made with `client` on first use
+    /// and cached until [`Self::forget_session`] (e.g. when the token changes) or a rejected token.
     pub fn session(
         &self,
-        run: &HotfixRun,
+        profile: &Profile,
         client: impl FnOnce() -> AppResult<AdoClient>,
     ) -> AppResult<Arc<Session>> {
-        if let Some(s) = lock(&self.sessions).get(&run.profile_id) {
-            return Ok(Arc::clone(s));
+        let key = format!("{}|{}", profile.id, profile.organization_url);
+        if let Some(s) = lock(&self.sessions).get(&key) {
+            if s.profile() == profile {
+                return Ok(Arc::clone(s));
+            }
         }
-        let session = Arc::new(Session::new(client()?, run.profile.clone()));
-        lock(&self.sessions).insert(run.profile_id.clone(), Arc::clone(&session));
+        let session = Arc::new(Session::new(client()?, profile.clone()));
+        lock(&self.sessions).insert(key, Arc::clone(&session));
         Ok(session)
     }
 
+    /// The cached session for `profile`, if one was made for it as it is now.
+    pub fn cached_session(&self, profile: &Profile) -> Option<Arc<Session>> {
+        let key = format!("{}|{}", profile.id, profile.organization_url);
+        lock(&self.sessions)
+            .get(&key)
+            .filter(|s| s.profile() == profile)
+            .cloned()
+    }
+
     pub fn forget_session(&self, profile_id: &str) {
-        lock(&self.sessions).remove(profile_id);
+        let prefix = format!("{profile_id}|");
+        lock(&self.sessions).retain(|k, _| !k.starts_with(&prefix));
     }
 
     fn run_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -375,9 +389,15 @@ impl HotfixService {
 
     // ---- step 3 ----------------------------------------------------------------------------
 
-    pub fn studio_link(&self, id: &str, demo_base: Option<&Url>) -> AppResult<StudioLink> {
+    /// Where to make the fix. `profile` is the profile as saved now (its URLs may have changed).
+    pub fn studio_link(
+        &self,
+        id: &str,
+        profile: &Profile,
+        demo_base: Option<&Url>,
+    ) -> AppResult<StudioLink> {
         let run = self.store.get(id)?;
-        step3_fix::studio_link(&run, demo_base)
+        step3_fix::studio_link(&run, profile, demo_base)
     }
 
     /// One watch tick: at most one remote request per 5 s per run; within that window the cached
@@ -523,9 +543,7 @@ impl HotfixService {
         admin_url: &str,
     ) -> AppResult<String> {
         let run = self.store.get(id)?;
-        let commit = super::demo::push_sample_fix(s, &run, admin_url).await?;
-        lock(&self.polls).remove(id);
-        Ok(commit)
+        super::demo::push_sample_fix(s, &run, admin_url).await
     }
 }
 

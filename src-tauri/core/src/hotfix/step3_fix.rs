@@ -13,6 +13,7 @@ use super::step1_release::commit_info;
 use crate::ado::git::VersionType;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::open_url;
+use crate::profiles::Profile;
 use crate::synapse::{
     build_plan, classify, json_diff, ArtifactChange, ChangeKind, ChangeSummary, DeployPlan,
     FileChange, PathClass,
@@ -78,9 +79,13 @@ fn release_sha(run: &HotfixRun) -> AppResult<&str> {
 
 /// The link that opens the fix environment, checked against the browser allowlist. In demo mode
 /// (`demo_base` = the simulator's base URL) it is the branch page on the simulator.
-pub fn studio_link(run: &HotfixRun, demo_base: Option<&Url>) -> AppResult<StudioLink> {
+pub fn studio_link(
+    run: &HotfixRun,
+    profile: &Profile,
+    demo_base: Option<&Url>,
+) -> AppResult<StudioLink> {
     let branch = branch_of(run)?;
-    let p = &run.profile;
+    let p = profile;
     let instruction = format!(
         "In Synapse Studio, open the branch picker at the top left and switch from {} to {branch}. \
          Make the fix there and commit it (\"Commit\" or \"Commit all\"); do not publish. The app watches \

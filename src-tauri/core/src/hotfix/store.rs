@@ -129,7 +129,7 @@ impl RunStore {
             match Self::parse(&path, &bytes) {
                 Ok(run) => runs.push(run),
                 Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "skipped a hotfix run file")
+                    tracing::warn!(path = %path.display(), error = %e, "skipped a hotfix run file");
                 }
             }
         }

@@ -1,0 +1,282 @@
+//! The hotfix wizard, steps 1–3: each command loads what it needs from the managed state, calls
+//! [`HotfixService`] in the core, and emits [`RUN_UPDATED`] with the saved run. No rules here.
+
+use std::sync::Arc;
+
+use hotfix_core::connection;
+use hotfix_core::hotfix::step1_release::ProductionReleases;
+use hotfix_core::hotfix::step2_branch::BranchNameCheck;
+use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
+use hotfix_core::hotfix::{HotfixRun, HotfixService, RunSummary, Session};
+use hotfix_core::profiles::Profile;
+use hotfix_core::{AppError, AppResult, ErrorCode};
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::state::{blocking, AppState};
+
+/// Emitted after every command that saved a run; the payload is the saved [`HotfixRun`].
+pub const RUN_UPDATED: &str = "hotfix:run-updated";
+
+/// The service to `app.manage(..)` at start-up: runs live in `{data}/runs`.
+pub fn service(state: &AppState) -> HotfixService {
+    HotfixService::new(&state.paths.data)
+}
+
+fn emit<R: Runtime>(app: &AppHandle<R>, run: &HotfixRun) {
+    if let Err(e) = app.emit(RUN_UPDATED, run) {
+        tracing::warn!(error = %e, "could not emit {RUN_UPDATED}");
+    }
+}
+
+fn profile_of(state: &AppState, run: &HotfixRun) -> AppResult<Profile> {
+    state.profiles.get(&run.profile_id).map_err(|e| {
+        if e.code == ErrorCode::NotFound {
+            AppError::new(
+                ErrorCode::Precondition,
+                format!(
+                    "The profile \"{}\" this hotfix was started from no longer exists, so the app has no \
+                     token for it. Re-import the profile, or abandon this hotfix.",
+                    run.profile.name
+                ),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// The session of the run's profile: cached, else a client made with the saved token (the keychain
+/// is read off the async runtime).
+async fn session(
+    state: &AppState,
+    hotfix: &HotfixService,
+    run_id: &str,
+) -> AppResult<Arc<Session>> {
+    let run = hotfix.get_run(run_id)?;
+    let profile = profile_of(state, &run)?;
+    if let Some(s) = hotfix.cached_session(&profile) {
+        return Ok(s);
+    }
+    let secrets = Arc::clone(&state.secrets);
+    let p = profile.clone();
+    let client = blocking(move || connection::client_for(&p, &secrets)).await?;
+    hotfix.session(&profile, || Ok(client))
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(hotfix), err)]
+pub async fn hotfix_list_runs(
+    hotfix: State<'_, HotfixService>,
+    include_finished: bool,
+) -> AppResult<Vec<RunSummary>> {
+    hotfix.list_runs(include_finished)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(hotfix), err)]
+pub async fn hotfix_get_run(
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    hotfix.get_run(&run_id)
+}
+
+/// Starts a hotfix from a profile. `Precondition` with `detail` = the unfinished run's id when one
+/// exists for the same profile and production workspace.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_start_run<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    profile_id: String,
+) -> AppResult<HotfixRun> {
+    let profile = state.profiles.get(&profile_id)?;
+    let run = hotfix.start_run(&profile)?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, hotfix), err)]
+pub async fn hotfix_abandon_run<R: Runtime>(
+    app: AppHandle<R>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    let run = hotfix.abandon_run(&run_id).await?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_list_production_releases(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    top: u32,
+) -> AppResult<ProductionReleases> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.list_production_releases(&s, &run_id, top).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_select_release<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    release_id: i32,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let run = hotfix.select_release(&s, &run_id, release_id).await?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_choose_artifact<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    alias: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let run = hotfix.choose_artifact(&s, &run_id, &alias).await?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_check_branch_name(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    name: Option<String>,
+) -> AppResult<BranchNameCheck> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.check_branch_name(&s, &run_id, name.as_deref()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_create_branch<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    name: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let result = hotfix.create_branch(&s, &run_id, &name).await;
+    if let Ok(run) = hotfix.get_run(&run_id) {
+        emit(&app, &run); // also after a failure: the step's state changed
+    }
+    result
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_studio_url(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<StudioLink> {
+    let run = hotfix.get_run(&run_id)?;
+    let profile = profile_of(&state, &run)?;
+    let demo_base = crate::demo::base_url(&state).await;
+    hotfix.studio_link(&run_id, &profile, demo_base.as_ref())
+}
+
+/// Opens Synapse Studio (demo: the branch on the simulator) in the system browser, after the
+/// allowlist check, and returns what was opened with the instruction to show.
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_open_studio(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<StudioLink> {
+    let run = hotfix.get_run(&run_id)?;
+    let profile = profile_of(&state, &run)?;
+    let demo_base = crate::demo::base_url(&state).await;
+    let link = hotfix.studio_link(&run_id, &profile, demo_base.as_ref())?;
+    let checked = hotfix_core::open_url::check(&link.url, demo_base.as_ref())?;
+    open::that_detached(checked.as_str()).map_err(|e| {
+        AppError::internal(format!("The system browser could not be started for {checked}. Copy the address and open it by hand."))
+            .with_detail(e.to_string())
+    })?;
+    Ok(link)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_poll_branch<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<BranchPoll> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let poll = hotfix.poll_branch(&s, &run_id).await?;
+    if poll.changed && !poll.from_cache {
+        if let Ok(run) = hotfix.get_run(&run_id) {
+            emit(&app, &run);
+        }
+    }
+    Ok(poll)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_refresh_changes<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let run = hotfix.refresh_changes(&s, &run_id).await?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(app, state, hotfix), err)]
+pub async fn hotfix_complete_fix<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    acknowledge_warnings: bool,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    let run = hotfix
+        .complete_fix(&s, &run_id, acknowledge_warnings)
+        .await?;
+    emit(&app, &run);
+    Ok(run)
+}
+
+/// Demo mode only: commits a sample fix (pipeline edited, notebook added, dataset deleted) to the
+/// hotfix branch as Synapse Studio would. Returns the new commit id.
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_demo_push_sample_fix(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<String> {
+    let admin_url = {
+        let slot = state.demo.lock().await;
+        slot.as_ref().map(|sim| sim.info().admin_url.clone())
+    }
+    .ok_or_else(|| AppError::new(ErrorCode::Precondition, "Demo mode is not running, so there is no simulator to push the sample fix to. Start the demo first."))?;
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.demo_push_sample_fix(&s, &run_id, &admin_url).await
+}

@@ -1,0 +1,1175 @@
+//! Wizard steps 1–3 against the simulator (`ado_sim`), through `HotfixService` exactly as the
+//! Tauri commands call it: resolving what runs in production, creating the hotfix branch, watching
+//! the fix. Also crashes between a request and the save, faults (500/429), an expired token, and
+//! the request budget of step 1 on the 10,000-release scale seed, read from the simulator's journal.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
+use hotfix_core::connection;
+use hotfix_core::hotfix::run::BranchOutcome;
+use hotfix_core::hotfix::service::crash_points;
+use hotfix_core::hotfix::{HotfixRun, HotfixService, Session, StepState};
+use hotfix_core::profiles::{NamedRef, NumberedRef, Profile};
+use hotfix_core::secrets::Token;
+use hotfix_core::synapse::{ArtifactKind, ChangeKind, WarningKind};
+use hotfix_core::{AppError, ErrorCode};
+use serde_json::{json, Value};
+
+const PROJECT: &str = "DataPlatform";
+const BRANCH: &str = "Release3_Hotfixes";
+
+struct World {
+    sim: SimHandle,
+    http: reqwest::Client,
+    dir: tempfile::TempDir,
+    svc: HotfixService,
+    profile: Profile,
+    session: Arc<Session>,
+    project_id: String,
+}
+
+fn info(w: &World) -> &SimInfo {
+    w.sim.info()
+}
+
+async fn world(seed: Seed) -> World {
+    let sim = ado_sim::start(SimOptions {
+        seed,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simulator starts");
+    let info = sim.info().clone();
+    let client = connection::client(&info.org_url, Token::new(info.pat.clone()), true).unwrap();
+    let projects = connection::list_projects(&client).await.unwrap();
+    let project = projects
+        .iter()
+        .find(|p| p.name == PROJECT)
+        .expect("demo project");
+    let repos = connection::list_repositories(&client, PROJECT)
+        .await
+        .unwrap();
+    let repo = repos
+        .iter()
+        .find(|r| r.name == info.repository)
+        .expect("demo repository");
+    let defs = connection::list_release_definitions(&client, PROJECT)
+        .await
+        .unwrap();
+    let def = defs
+        .iter()
+        .find(|d| d.name == "Synapse-Release")
+        .expect("release definition");
+    let stage = def
+        .stages
+        .iter()
+        .find(|s| s.name == "Production")
+        .expect("Production stage")
+        .clone();
+    let mut profile = Profile::new_with_defaults("p-demo".into());
+    profile.name = "Contoso demo".into();
+    profile.organization_url = info.org_url.clone();
+    profile.project = Some(NamedRef {
+        id: project.id.clone(),
+        name: project.name.clone(),
+    });
+    profile.repository = Some(NamedRef {
+        id: repo.id.clone(),
+        name: repo.name.clone(),
+    });
+    profile.release_definition = Some(NumberedRef {
+        id: def.id,
+        name: def.name.clone(),
+    });
+    profile.production_stage = Some(stage);
+    profile.dev_workspace = "contoso-synapse-dev".into();
+    profile.prod_workspace = "contoso-synapse-prod".into();
+    profile.prod_subscription_id = "00000000-0000-0000-0000-000000000001".into();
+    profile.prod_resource_group = "rg-synapse-prod".into();
+    profile.simulated = true;
+    let dir = tempfile::tempdir().unwrap();
+    let svc = HotfixService::new(dir.path());
+    let session = svc.session(&profile, || Ok(client)).unwrap();
+    World {
+        sim,
+        http: reqwest::Client::new(),
+        dir,
+        svc,
+        profile,
+        session,
+        project_id: project.id.clone(),
+    }
+}
+
+impl World {
+    fn admin(&self, path: &str) -> String {
+        format!("{}{path}", info(self).admin_url)
+    }
+
+    async fn admin_post(&self, path: &str, body: &Value) -> Value {
+        let r = self
+            .http
+            .post(self.admin(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "admin {path}: {}", r.status());
+        r.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Requests the app made (admin calls excluded), oldest first.
+    async fn journal(&self) -> Vec<Value> {
+        let all: Vec<Value> = self
+            .http
+            .get(self.admin("/journal"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        all.into_iter()
+            .filter(|e| !e["path"].as_str().unwrap_or("").starts_with("/_admin"))
+            .collect()
+    }
+
+    async fn clear_journal(&self) {
+        self.http
+            .delete(self.admin("/journal"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn fault(&self, method: &str, path: &str, status: u16, times: u32) {
+        let mut headers = json!({});
+        if status == 429 {
+            headers = json!({"Retry-After": "1"});
+        }
+        self.admin_post(
+            "/faults",
+            &json!({"method": method, "path": path, "status": status, "times": times, "headers": headers,
+                    "body": {"$id":"1","innerException":null,"message":"Injected fault","typeName":"X","typeKey":"X","errorCode":0,"eventId":3000}}),
+        )
+        .await;
+    }
+
+    async fn clear_faults(&self) {
+        self.http
+            .delete(self.admin("/faults"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// A REST call with the seeded PAT, outside the app (to build fixtures and check results).
+    async fn rest(&self, method: reqwest::Method, url: &str, body: Option<&Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method, url)
+            .basic_auth("", Some(&info(self).pat))
+            .header("Accept", "application/json");
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{url}: {status} {v}");
+        v
+    }
+
+    fn git_url(&self, rest: &str) -> String {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        format!(
+            "{}/{PROJECT}/_apis/git/repositories/{}/{rest}{sep}api-version=7.1",
+            info(self).org_url,
+            info(self).repository
+        )
+    }
+
+    fn rm_url(&self, rest: &str) -> String {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        format!(
+            "{}/{PROJECT}/_apis/release/{rest}{sep}api-version=7.1",
+            info(self).release_url
+        )
+    }
+
+    /// Branches named exactly `name` (0 or 1).
+    async fn branches_named(&self, name: &str) -> Vec<Value> {
+        let v = self
+            .rest(
+                reqwest::Method::GET,
+                &self.git_url(&format!("refs?filter=heads/{name}")),
+                None,
+            )
+            .await;
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["name"] == format!("refs/heads/{name}"))
+            .cloned()
+            .collect()
+    }
+
+    fn new_run(&self) -> HotfixRun {
+        self.svc.start_run(&self.profile).unwrap()
+    }
+
+    /// Steps 1 and 2 on the current production release.
+    async fn run_at_step3(&self) -> HotfixRun {
+        let run = self.new_run();
+        let releases = self
+            .svc
+            .list_production_releases(&self.session, &run.id, 10)
+            .await
+            .unwrap();
+        let current = releases.current.unwrap();
+        self.svc
+            .select_release(&self.session, &run.id, current.release_id)
+            .await
+            .unwrap();
+        self.svc
+            .create_branch(&self.session, &run.id, BRANCH)
+            .await
+            .unwrap()
+    }
+
+    /// Creates a release definition with `artifacts` and one release of it; returns the release id.
+    async fn release_with(&self, name: &str, artifacts: Value, instances: Value) -> i32 {
+        let def = json!({
+            "name": name, "path": "\\Tests", "releaseNameFormat": format!("{name}-$(rev:r)"),
+            "artifacts": artifacts,
+            "environments": [{"name": "Production", "rank": 1, "conditions": [],
+                "preDeployApprovals": {"approvals": [{"rank": 1, "isAutomated": true, "isNotificationOn": false}]},
+                "postDeployApprovals": {"approvals": [{"rank": 1, "isAutomated": true, "isNotificationOn": false}]},
+                "deployPhases": []}],
+        });
+        let created = self
+            .rest(
+                reqwest::Method::POST,
+                &self.rm_url("definitions"),
+                Some(&def),
+            )
+            .await;
+        let mut body = json!({"definitionId": created["id"], "description": "test", "isDraft": false, "reason": "manual"});
+        if !instances.is_null() {
+            body["artifacts"] = instances;
+        }
+        let release = self
+            .rest(reqwest::Method::POST, &self.rm_url("releases"), Some(&body))
+            .await;
+        i32::try_from(release["id"].as_i64().unwrap()).unwrap()
+    }
+
+    fn git_artifact(&self, alias: &str, branch: &str) -> Value {
+        let repo = self.profile.repository.as_ref().unwrap();
+        json!({"alias": alias, "type": "Git", "isPrimary": false,
+               "definitionReference": {
+                   "project": {"id": self.project_id, "name": PROJECT},
+                   "definition": {"id": repo.id, "name": repo.name},
+                   "branches": {"id": branch, "name": branch},
+                   "defaultVersionType": {"id": "latestFromBranchType", "name": "Latest from the default branch"}}})
+    }
+
+    /// The version id the release recorded for an artifact alias.
+    async fn release_artifact_version(&self, release_id: i32, alias: &str) -> String {
+        let r = self
+            .rest(
+                reqwest::Method::GET,
+                &self.rm_url(&format!("releases/{release_id}")),
+                None,
+            )
+            .await;
+        let a = r["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["alias"] == alias)
+            .unwrap()
+            .clone();
+        a["definitionReference"]["version"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Pushes the sample fix (pipeline edited, notebook added, dataset deleted) like Synapse Studio.
+    async fn push_fix(&self, run_id: &str) -> String {
+        self.svc
+            .demo_push_sample_fix(&self.session, run_id, &info(self).admin_url)
+            .await
+            .unwrap()
+    }
+
+    /// Simulates an app restart: a new service (nothing in memory) over the same data folder.
+    fn restart(&mut self) {
+        self.svc = HotfixService::new(self.dir.path());
+        let client = connection::client(
+            &info(self).org_url,
+            Token::new(info(self).pat.clone()),
+            true,
+        )
+        .unwrap();
+        self.session = self.svc.session(&self.profile, || Ok(client)).unwrap();
+    }
+}
+
+fn count(journal: &[Value], method: &str, path_part: &str) -> usize {
+    journal
+        .iter()
+        .filter(|e| {
+            e["method"] == method
+                && e["path"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+                    .contains(path_part)
+        })
+        .count()
+}
+
+fn is_full_sha(s: &str) -> bool {
+    s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+// ---- step 1 ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn demo_seed_current_release_is_release_3_with_its_source_commit_not_the_publish_branch() {
+    let w = world(Seed::Demo).await;
+    let run = w.new_run();
+    let releases = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 10)
+        .await
+        .unwrap();
+    let current = releases.current.clone().unwrap();
+    assert_eq!(current.release_name, "Release-3");
+    assert!(current.is_current);
+    assert!(
+        current.deployed_on.is_some() && current.deployed_by.is_some(),
+        "{current:?}"
+    );
+    let older: Vec<&str> = releases
+        .previous
+        .iter()
+        .map(|r| r.release_name.as_str())
+        .collect();
+    assert_eq!(older, ["Release-2", "Release-1"]);
+
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    let artifact = run.artifact.clone().unwrap();
+    let commit = run.commit.clone().unwrap();
+    assert_eq!(artifact.alias, "_synapse-analytics");
+    assert_eq!(artifact.branch.as_deref(), Some("main"));
+    assert!(
+        artifact.reason.contains("publish branch"),
+        "{}",
+        artifact.reason
+    );
+    assert!(is_full_sha(&commit.commit_id), "{}", commit.commit_id);
+    let source = w
+        .release_artifact_version(current.release_id, "_synapse-analytics")
+        .await;
+    let publish = w
+        .release_artifact_version(current.release_id, "_synapse-analytics-publish")
+        .await;
+    assert_eq!(commit.commit_id, source);
+    assert_ne!(commit.commit_id, publish);
+    assert!(
+        !commit.message.is_empty()
+            && !commit.author_name.is_empty()
+            && commit.author_date.is_some()
+    );
+    assert_eq!(run.step_state(1), StepState::Done);
+    assert_eq!(run.current_step, 2);
+    assert!(run.release.as_ref().unwrap().was_current);
+    // Saved on disk, as the app would find it after a restart.
+    let saved = w.svc.get_run(&run.id).unwrap();
+    assert_eq!(saved.commit, run.commit);
+}
+
+#[tokio::test]
+async fn scale_seed_current_release_with_full_commit_costs_three_requests() {
+    let w = world(Seed::Scale).await;
+    let run = w.new_run();
+    // Warm-up, excluded from the budget on purpose: the Resource Areas discovery (cached per
+    // client) and publish_config.json (cached per session) are read once per session, not per look.
+    w.session.warm_up().await.unwrap();
+    w.clear_journal().await;
+
+    let releases = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 20)
+        .await
+        .unwrap();
+    let current = releases.current.unwrap();
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    assert!(is_full_sha(&run.commit.unwrap().commit_id));
+
+    let journal = w.journal().await;
+    let shown: Vec<String> = journal
+        .iter()
+        .map(|e| format!("{} {}", e["method"], e["path"]))
+        .collect();
+    eprintln!(
+        "step-1 budget on the scale seed: {} requests: {shown:#?}",
+        journal.len()
+    );
+    assert_eq!(journal.len(), 3, "{shown:#?}");
+    assert_eq!(count(&journal, "GET", "/release/deployments"), 1);
+    assert_eq!(count(&journal, "GET", "/release/releases/"), 1);
+    assert_eq!(count(&journal, "GET", "/commits/"), 1);
+    assert_eq!(
+        releases.previous.len(),
+        19,
+        "the history comes with the same single request"
+    );
+}
+
+#[tokio::test]
+async fn build_artifact_release_resolves_through_the_builds_source_version() {
+    let w = world(Seed::Demo).await;
+    let demo = w.new_run();
+    let current = w
+        .svc
+        .list_production_releases(&w.session, &demo.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    let sha = w
+        .release_artifact_version(current.release_id, "_synapse-analytics")
+        .await;
+    let build = w
+        .admin_post("/builds", &json!({"project": PROJECT, "repository": info(&w).repository, "sourceVersion": sha,
+                                        "sourceBranch": "refs/heads/main", "definitionName": "synapse-ci"}))
+        .await;
+    let build_id = build["id"].as_i64().unwrap();
+    let artifacts = json!([{"alias": "_synapse-ci", "type": "Build", "isPrimary": true,
+        "definitionReference": {"project": {"id": w.project_id, "name": PROJECT},
+                                "definition": {"id": build["definition"]["id"].to_string().trim_matches('"'), "name": "synapse-ci"}}}]);
+    let instances = json!([{"alias": "_synapse-ci", "instanceReference": {"id": build_id.to_string(), "name": build["buildNumber"]}}]);
+    let release_id = w.release_with("Build-Release", artifacts, instances).await;
+
+    w.svc.abandon_run(&demo.id).await.unwrap();
+    let run = w.new_run();
+    w.clear_journal().await;
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, release_id)
+        .await
+        .unwrap();
+    let artifact = run.artifact.unwrap();
+    assert_eq!(artifact.artifact_type, "Build");
+    assert_eq!(artifact.build_id, Some(i32::try_from(build_id).unwrap()));
+    assert_eq!(artifact.branch.as_deref(), Some("main"));
+    assert_eq!(run.commit.unwrap().commit_id, sha);
+    let journal = w.journal().await;
+    assert_eq!(count(&journal, "GET", "/build/builds/"), 1, "{journal:#?}");
+}
+
+#[tokio::test]
+async fn two_source_like_git_artifacts_ask_the_user_why_and_the_answer_resolves() {
+    let w = world(Seed::Demo).await;
+    let feature = "feature/customer-churn";
+    let artifacts = json!([
+        w.git_artifact("_main", "main"),
+        w.git_artifact("_churn", feature)
+    ]);
+    let release_id = w
+        .release_with("Ambiguous-Release", artifacts, Value::Null)
+        .await;
+    let run = w.new_run();
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, release_id)
+        .await
+        .unwrap();
+    let choice = run.artifact_choice.clone().expect("the user is asked");
+    assert!(run.commit.is_none());
+    assert_eq!(run.step_state(1), StepState::Active);
+    assert!(
+        choice.why.contains("_main")
+            && choice.why.contains("_churn")
+            && choice.why.contains("workspace_publish"),
+        "{}",
+        choice.why
+    );
+    let aliases: Vec<&str> = choice.candidates.iter().map(|c| c.alias.as_str()).collect();
+    assert_eq!(aliases, ["_main", "_churn"]);
+    assert!(choice
+        .candidates
+        .iter()
+        .all(|c| c.looks_like.as_deref() == Some("Synapse source folders")));
+
+    let run = w
+        .svc
+        .choose_artifact(&w.session, &run.id, "_churn")
+        .await
+        .unwrap();
+    let expected = w.release_artifact_version(release_id, "_churn").await;
+    assert_eq!(run.commit.clone().unwrap().commit_id, expected);
+    assert!(run.artifact_choice.is_none());
+    assert_eq!(run.step_state(1), StepState::Done);
+}
+
+#[tokio::test]
+async fn a_release_without_a_source_artifact_is_a_clear_error_and_the_run_stays_usable() {
+    let w = world(Seed::Demo).await;
+    let artifacts = json!([w.git_artifact("_publish_only", "workspace_publish")]);
+    let release_id = w.release_with("Publish-Only", artifacts, Value::Null).await;
+    let run = w.new_run();
+    let err = w
+        .svc
+        .select_release(&w.session, &run.id, release_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Precondition);
+    assert!(
+        err.message.contains("no source-code artifact") && err.message.contains("publish branch"),
+        "{}",
+        err.message
+    );
+    let saved = w.svc.get_run(&run.id).unwrap();
+    assert_eq!(
+        saved.step(1).unwrap().note.as_deref(),
+        Some(err.message.as_str())
+    );
+    // The same run goes on with a good release.
+    let current = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    assert_eq!(run.step_state(1), StepState::Done);
+}
+
+// ---- step 2 ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_elsewhere() {
+    let w = world(Seed::Demo).await;
+    let run = w.new_run();
+    let current = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    let sha = run.commit.clone().unwrap().commit_id;
+
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run.id, None)
+        .await
+        .unwrap();
+    assert_eq!(check.name, BRANCH, "templated from Release-3");
+    assert!(check.ok && check.existing.is_none());
+
+    // An invalid name is refused before anything is sent.
+    w.clear_journal().await;
+    let err = w
+        .svc
+        .create_branch(&w.session, &run.id, "release 3..hotfix")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(
+        w.journal().await.is_empty(),
+        "nothing sent for an invalid name"
+    );
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run.id, Some("bad name"))
+        .await
+        .unwrap();
+    assert!(!check.ok && check.problem.unwrap().contains("\" \""));
+
+    // Create.
+    w.clear_journal().await;
+    let run = w
+        .svc
+        .create_branch(&w.session, &run.id, BRANCH)
+        .await
+        .unwrap();
+    let branch = run.branch.clone().unwrap();
+    assert_eq!(branch.outcome, BranchOutcome::Created);
+    assert_eq!(branch.object_id, sha);
+    assert_eq!(run.step_state(2), StepState::Done);
+    let journal = w.journal().await;
+    assert_eq!(count(&journal, "POST", "/refs"), 1);
+    let refs_gets = count(&journal, "GET", "/refs");
+    assert!(
+        refs_gets >= 2,
+        "read before and re-read after: {journal:#?}"
+    );
+    assert_eq!(w.branches_named(BRANCH).await[0]["objectId"], sha.as_str());
+
+    // Repeat on the same run: reused, no second POST.
+    w.clear_journal().await;
+    let again = w
+        .svc
+        .create_branch(&w.session, &run.id, BRANCH)
+        .await
+        .unwrap();
+    assert_eq!(again.branch.unwrap().object_id, sha);
+    assert_eq!(count(&w.journal().await, "POST", "/refs"), 0);
+
+    // A second hotfix (another run) on the same release finds the branch and reuses it.
+    w.svc.abandon_run(&run.id).await.unwrap();
+    let run2 = w.new_run();
+    w.svc
+        .select_release(&w.session, &run2.id, current.release_id)
+        .await
+        .unwrap();
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run2.id, Some(BRANCH))
+        .await
+        .unwrap();
+    assert!(check.ok && check.existing.as_ref().unwrap().at_release_commit);
+    let run2 = w
+        .svc
+        .create_branch(&w.session, &run2.id, BRANCH)
+        .await
+        .unwrap();
+    assert_eq!(run2.branch.unwrap().outcome, BranchOutcome::Reused);
+    assert_eq!(w.branches_named(BRANCH).await.len(), 1);
+
+    // A branch of that name elsewhere: stop, say where it points, offer another name, move nothing.
+    let elsewhere = "Release3_Elsewhere";
+    let other_sha = w.admin_post("/git/push-files", &json!({"project": PROJECT, "repository": info(&w).repository,
+        "branch": elsewhere, "message": "someone else's work", "files": {"README.md": "changed\n"}})).await["commitId"]
+        .as_str().unwrap().to_owned();
+    w.svc.abandon_run(&run2.id).await.unwrap();
+    let run3 = w.new_run();
+    w.svc
+        .select_release(&w.session, &run3.id, current.release_id)
+        .await
+        .unwrap();
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run3.id, Some(elsewhere))
+        .await
+        .unwrap();
+    assert!(!check.ok);
+    assert!(check.problem.unwrap().contains(&other_sha[..8]));
+    assert_eq!(check.suggestion.as_deref(), Some("Release3_Elsewhere_2"));
+    w.clear_journal().await;
+    let err = w
+        .svc
+        .create_branch(&w.session, &run3.id, elsewhere)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    assert!(err.message.contains(&other_sha[..8]), "{}", err.message);
+    assert_eq!(
+        count(&w.journal().await, "POST", "/refs"),
+        0,
+        "never moved or overwritten"
+    );
+    assert_eq!(
+        w.branches_named(elsewhere).await[0]["objectId"],
+        other_sha.as_str()
+    );
+    assert_eq!(
+        w.svc.get_run(&run3.id).unwrap().step_state(2),
+        StepState::Active
+    );
+}
+
+// ---- crash and resume ------------------------------------------------------------------------
+
+fn crash_once_at(
+    point: &'static str,
+) -> (hotfix_core::hotfix::service::CrashHook, Arc<AtomicBool>) {
+    let fired = Arc::new(AtomicBool::new(false));
+    let f = Arc::clone(&fired);
+    let hook: hotfix_core::hotfix::service::CrashHook = Arc::new(move |p: &str| {
+        if p == point && !f.swap(true, Ordering::SeqCst) {
+            Err(AppError::internal("simulated crash"))
+        } else {
+            Ok(())
+        }
+    });
+    (hook, fired)
+}
+
+#[tokio::test]
+async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_branch() {
+    let mut w = world(Seed::Demo).await;
+    let run = w.new_run();
+    let current = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 5)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+
+    // Step 1: crash after the release and commit were read.
+    let (hook, fired) = crash_once_at(crash_points::STEP1_AFTER_REMOTE);
+    w.svc.set_crash_hook(Some(hook));
+    assert!(w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .is_err());
+    assert!(fired.load(Ordering::SeqCst));
+    w.restart();
+    let saved = w.svc.get_run(&run.id).unwrap();
+    assert!(
+        saved.commit.is_none() && saved.step_state(1) == StepState::Active,
+        "nothing saved by the crash"
+    );
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    assert_eq!(run.step_state(1), StepState::Done);
+
+    // Step 2: crash after the refs POST succeeded, before the run was saved.
+    let (hook, fired) = crash_once_at(crash_points::STEP2_AFTER_REMOTE);
+    w.svc.set_crash_hook(Some(hook));
+    w.clear_journal().await;
+    assert!(w
+        .svc
+        .create_branch(&w.session, &run.id, BRANCH)
+        .await
+        .is_err());
+    assert!(fired.load(Ordering::SeqCst));
+    w.restart();
+    let saved = w.svc.get_run(&run.id).unwrap();
+    assert!(saved.branch.is_none());
+    assert_eq!(
+        saved.branch_intent.as_deref(),
+        Some(BRANCH),
+        "the intent was saved before the request"
+    );
+    assert_eq!(
+        w.branches_named(BRANCH).await.len(),
+        1,
+        "the branch exists remotely"
+    );
+    // Resume: the run continues with the name it meant to create.
+    let intent = saved.branch_intent.clone().unwrap();
+    let run = w
+        .svc
+        .create_branch(&w.session, &run.id, &intent)
+        .await
+        .unwrap();
+    assert_eq!(run.branch.as_ref().unwrap().outcome, BranchOutcome::Reused);
+    assert_eq!(
+        count(&w.journal().await, "POST", "/refs"),
+        1,
+        "exactly one refs POST across crash and resume"
+    );
+    assert_eq!(w.branches_named(BRANCH).await.len(), 1);
+
+    // Step 3: crash after the changes were read.
+    w.push_fix(&run.id).await;
+    let (hook, fired) = crash_once_at(crash_points::STEP3_AFTER_REMOTE);
+    w.svc.set_crash_hook(Some(hook));
+    assert!(w.svc.refresh_changes(&w.session, &run.id).await.is_err());
+    assert!(fired.load(Ordering::SeqCst));
+    w.restart();
+    assert!(w.svc.get_run(&run.id).unwrap().fix.changes.is_none());
+    let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
+    assert_eq!(run.fix.changes.as_ref().unwrap().artifacts.len(), 3);
+    assert_eq!(run.fix.commits.len(), 1);
+    let refs: Vec<Value> = w.branches_named(BRANCH).await;
+    assert_eq!(refs.len(), 1);
+}
+
+// ---- step 3 ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
+    let w = world(Seed::Demo).await;
+    let run = w.run_at_step3().await;
+
+    // No new commits yet: the poll says so and going on is refused.
+    let poll = w.svc.poll_branch(&w.session, &run.id).await.unwrap();
+    assert!(!poll.has_new_commits && !poll.from_cache);
+    let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
+    assert!(run.fix.commits.is_empty());
+    let err = w
+        .svc
+        .complete_fix(&w.session, &run.id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Precondition);
+    assert!(err.message.contains("no new commits"), "{}", err.message);
+
+    let commit = w.push_fix(&run.id).await;
+    // Within 5 s the poll answers from cache without a request; the UI backs off meanwhile.
+    w.clear_journal().await;
+    let cached = w.svc.poll_branch(&w.session, &run.id).await.unwrap();
+    assert!(cached.from_cache && cached.next_poll_in_ms <= 5000);
+    assert!(
+        w.journal().await.is_empty(),
+        "no request within the poll interval"
+    );
+
+    let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
+    assert_eq!(run.fix.head.as_deref(), Some(commit.as_str()));
+    assert_eq!(run.fix.commits.len(), 1);
+    assert_eq!(run.fix.commits[0].commit_id, commit);
+    let changes = run.fix.changes.clone().unwrap();
+    let kinds: Vec<(ArtifactKind, ChangeKind)> = changes
+        .artifacts
+        .iter()
+        .map(|a| (a.artifact.kind, a.change))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ArtifactKind::Notebook, ChangeKind::Created),
+            (ArtifactKind::Pipeline, ChangeKind::Edited),
+            (ArtifactKind::Dataset, ChangeKind::Deleted)
+        ]
+    );
+    let pipeline = &changes.artifacts[1];
+    assert!(pipeline.diff.added > 0 && pipeline.diff.json);
+    assert!(
+        pipeline
+            .diff
+            .hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .any(|l| l.text.contains("retry")),
+        "{:?}",
+        pipeline.diff
+    );
+    let headlines = changes.headlines();
+    assert!(
+        headlines
+            .iter()
+            .any(|h| h.starts_with("notebook `Hotfix_CleanNulls` created")),
+        "{headlines:?}"
+    );
+    assert!(changes.outside_root.is_empty());
+
+    let plan = run.fix.plan.clone().unwrap();
+    assert_eq!(
+        (plan.create.len(), plan.update.len(), plan.delete.len()),
+        (1, 1, 1)
+    );
+    assert!(plan
+        .warnings
+        .iter()
+        .any(|x| x.kind == WarningKind::Deletion));
+    assert!(!plan.needs_acknowledgement);
+
+    let run = w
+        .svc
+        .complete_fix(&w.session, &run.id, false)
+        .await
+        .unwrap();
+    assert_eq!(run.step_state(3), StepState::Done);
+    assert_eq!(run.current_step, 4);
+}
+
+#[tokio::test]
+async fn changes_outside_the_root_folder_must_be_acknowledged() {
+    let w = world(Seed::Demo).await;
+    let mut profile = w.profile.clone();
+    profile.root_folder = "/pipeline".into(); // pretend the Synapse root is a sub-folder
+    let svc = HotfixService::new(w.dir.path());
+    let client =
+        connection::client(&info(&w).org_url, Token::new(info(&w).pat.clone()), true).unwrap();
+    let session = svc.session(&profile, || Ok(client)).unwrap();
+    let run = svc.start_run(&profile).unwrap();
+    let current = svc
+        .list_production_releases(&session, &run.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    svc.select_release(&session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    let run = svc.create_branch(&session, &run.id, BRANCH).await.unwrap();
+    w.admin_post(
+        "/git/push-files",
+        &json!({"project": PROJECT, "repository": info(&w).repository, "branch": BRANCH,
+        "message": "script change", "files": {"scripts/deploy.ps1": "Write-Host hi\n"}}),
+    )
+    .await;
+    let run = svc.refresh_changes(&session, &run.id).await.unwrap();
+    assert_eq!(run.fix.changes.as_ref().unwrap().outside_root.len(), 1);
+    let plan = run.fix.plan.unwrap();
+    assert!(plan.needs_acknowledgement);
+    assert!(plan
+        .warnings
+        .iter()
+        .any(|x| x.kind == WarningKind::OutsideRoot && x.message.contains("/scripts/deploy.ps1")));
+    let err = svc
+        .complete_fix(&session, &run.id, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Precondition);
+    let run = svc.complete_fix(&session, &run.id, true).await.unwrap();
+    assert!(run.fix.acknowledged);
+    assert_eq!(run.step_state(3), StepState::Done);
+}
+
+#[tokio::test]
+async fn studio_link_is_the_simulator_branch_page_in_demo_and_synapse_studio_otherwise() {
+    let w = world(Seed::Demo).await;
+    let run = w.run_at_step3().await;
+    let base = url::Url::parse(&info(&w).base_url).unwrap();
+    let link = w.svc.studio_link(&run.id, &w.profile, Some(&base)).unwrap();
+    assert!(
+        link.url.starts_with(&info(&w).base_url)
+            && link.url.ends_with("version=GBRelease3_Hotfixes"),
+        "{}",
+        link.url
+    );
+    let mut real = w.profile.clone();
+    real.simulated = false;
+    let link = w.svc.studio_link(&run.id, &real, None).unwrap();
+    assert!(link
+        .url
+        .starts_with("https://web.azuresynapse.net/en/home?workspace=%2Fsubscriptions%2F"));
+    assert!(
+        link.url.ends_with("%2Fworkspaces%2Fcontoso-synapse-dev"),
+        "{}",
+        link.url
+    );
+    assert!(link.instruction.contains(BRANCH) && link.note.is_some());
+    // Demo mode without the simulator's base refuses rather than opening an arbitrary address.
+    assert!(w.svc.studio_link(&run.id, &w.profile, None).is_err());
+}
+
+// ---- bad input: token, faults ----------------------------------------------------------------
+
+#[tokio::test]
+async fn an_expired_token_mid_run_is_a_clear_error_and_the_run_resumes_with_a_new_one() {
+    let w = world(Seed::Demo).await;
+    let token = "expiring-pat-0123456789";
+    w.admin_post(
+        "/tokens",
+        &json!({"token": token, "scopes": ["vso.code_write", "vso.release", "vso.build"]}),
+    )
+    .await;
+    let svc = HotfixService::new(w.dir.path());
+    let client = connection::client(&info(&w).org_url, Token::new(token), true).unwrap();
+    let session = svc.session(&w.profile, || Ok(client)).unwrap();
+    let run = svc.start_run(&w.profile).unwrap();
+    let current = svc
+        .list_production_releases(&session, &run.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    svc.select_release(&session, &run.id, current.release_id)
+        .await
+        .unwrap();
+
+    w.http
+        .delete(w.admin(&format!("/tokens/{token}")))
+        .send()
+        .await
+        .unwrap();
+    let err = svc
+        .create_branch(&session, &run.id, BRANCH)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::TokenRejected, "{err:?}");
+    assert!(
+        err.message.contains("_usersSettings/tokens") && !err.message.contains(token),
+        "{}",
+        err.message
+    );
+    assert!(!format!("{err:?}").contains(token));
+    let saved = svc.get_run(&run.id).unwrap();
+    assert_eq!(saved.step_state(2), StepState::Failed);
+    assert!(
+        svc.cached_session(&w.profile).is_none(),
+        "the rejected session is dropped"
+    );
+    assert!(w.branches_named(BRANCH).await.is_empty());
+
+    let client =
+        connection::client(&info(&w).org_url, Token::new(info(&w).pat.clone()), true).unwrap();
+    let session = svc.session(&w.profile, || Ok(client)).unwrap();
+    let run = svc.create_branch(&session, &run.id, BRANCH).await.unwrap();
+    assert_eq!(run.step_state(2), StepState::Done);
+    assert_eq!(w.branches_named(BRANCH).await.len(), 1);
+}
+
+#[tokio::test]
+async fn one_500_or_429_on_each_read_of_steps_1_and_3_is_retried_and_nothing_is_duplicated() {
+    let w = world(Seed::Demo).await;
+    for status in [500u16, 429] {
+        let run = w.new_run();
+        w.fault("GET", "/release/deployments", status, 1).await;
+        let current = w
+            .svc
+            .list_production_releases(&w.session, &run.id, 5)
+            .await
+            .unwrap()
+            .current
+            .unwrap();
+        w.fault("GET", "/release/releases/", status, 1).await;
+        w.fault("GET", "/commits/", status, 1).await;
+        let run = w
+            .svc
+            .select_release(&w.session, &run.id, current.release_id)
+            .await
+            .unwrap();
+        assert_eq!(run.step_state(1), StepState::Done);
+        let branch = format!("{BRANCH}_{status}");
+        let run = w
+            .svc
+            .create_branch(&w.session, &run.id, &branch)
+            .await
+            .unwrap();
+        w.push_fix(&run.id).await;
+        w.clear_journal().await;
+        for path in ["/refs", "/commits$", "/diffs/commits", "/items"] {
+            w.fault("GET", path, status, 1).await;
+        }
+        let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
+        assert_eq!(
+            run.fix.changes.as_ref().unwrap().artifacts.len(),
+            3,
+            "status {status}"
+        );
+        let journal = w.journal().await;
+        assert!(
+            journal.iter().any(|e| e["status"] == status),
+            "the fault was hit: {journal:#?}"
+        );
+        assert_eq!(count(&journal, "POST", "/refs"), 0);
+        w.clear_faults().await;
+        w.svc.abandon_run(&run.id).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_failing_refs_post_is_not_repeated_and_the_step_resumes() {
+    let w = world(Seed::Demo).await;
+    for status in [500u16, 429] {
+        let run = w.new_run();
+        let current = w
+            .svc
+            .list_production_releases(&w.session, &run.id, 1)
+            .await
+            .unwrap()
+            .current
+            .unwrap();
+        w.svc
+            .select_release(&w.session, &run.id, current.release_id)
+            .await
+            .unwrap();
+        let branch = format!("{BRANCH}_post{status}");
+        w.fault("POST", "/refs", status, 1).await;
+        w.clear_journal().await;
+        let err = w
+            .svc
+            .create_branch(&w.session, &run.id, &branch)
+            .await
+            .unwrap_err();
+        let expected = if status == 429 {
+            ErrorCode::RateLimited
+        } else {
+            ErrorCode::ServerError
+        };
+        assert_eq!(err.code, expected, "{err:?}");
+        assert!(err.message.contains("was not created"), "{}", err.message);
+        let journal = w.journal().await;
+        assert_eq!(
+            count(&journal, "POST", "/refs"),
+            1,
+            "the POST is never retried blindly"
+        );
+        assert!(w.branches_named(&branch).await.is_empty());
+        let saved = w.svc.get_run(&run.id).unwrap();
+        assert_eq!(saved.step_state(2), StepState::Failed);
+        assert_eq!(saved.branch_intent.as_deref(), Some(branch.as_str()));
+        // Retried by the user: created once.
+        let run = w
+            .svc
+            .create_branch(&w.session, &run.id, &branch)
+            .await
+            .unwrap();
+        assert_eq!(run.branch.unwrap().outcome, BranchOutcome::Created);
+        assert_eq!(w.branches_named(&branch).await.len(), 1);
+        w.svc.abandon_run(&run.id).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_persistent_server_error_fails_the_step_clearly_and_it_resumes_once_the_server_is_back() {
+    let w = world(Seed::Demo).await;
+    let run = w.new_run();
+    let current = w
+        .svc
+        .list_production_releases(&w.session, &run.id, 1)
+        .await
+        .unwrap()
+        .current
+        .unwrap();
+    w.fault("GET", "/release/releases/", 500, 10).await;
+    let err = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ServerError);
+    assert!(err.message.contains("Try again"), "{}", err.message);
+    assert_eq!(
+        w.svc.get_run(&run.id).unwrap().step_state(1),
+        StepState::Failed
+    );
+    w.clear_faults().await;
+    let run = w
+        .svc
+        .select_release(&w.session, &run.id, current.release_id)
+        .await
+        .unwrap();
+    assert_eq!(run.step_state(1), StepState::Done);
+}
+
+#[tokio::test]
+async fn a_second_unfinished_run_for_the_same_workspace_is_refused_with_the_first_ones_id() {
+    let w = world(Seed::Demo).await;
+    let first = w.new_run();
+    let err = w.svc.start_run(&w.profile).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Precondition);
+    assert_eq!(err.detail.as_deref(), Some(first.id.as_str()));
+    let listed = w.svc.list_runs(false).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, first.id);
+}
