@@ -148,13 +148,14 @@ impl AdoClient {
             })
         })?;
         if token.is_empty() {
-            return Err(AdoErrorKind::InvalidUrl {
-                reason: "no personal access token was given".into(),
+            return Err(AdoErrorKind::InvalidInput {
+                reason: "No personal access token was given. Paste one in Profile → Credentials."
+                    .into(),
             }
             .into());
         }
         let auth = basic_header(&token)
-            .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
+            .map_err(|reason| AdoError::from(AdoErrorKind::InvalidInput { reason }))?;
         // Only the sensitive header survives; the token itself is dropped (and zeroed) here.
         drop(token);
         let http = reqwest::Client::builder()
@@ -166,8 +167,8 @@ impl AdoClient {
             .user_agent(concat!("synapse-hotfix/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| {
-                AdoError::from(AdoErrorKind::InvalidUrl {
-                    reason: e.to_string(),
+                AdoError::from(AdoErrorKind::InvalidInput {
+                    reason: format!("The HTTP client could not be set up: {e}"),
                 })
             })?;
         Ok(Self {
@@ -340,8 +341,8 @@ impl AdoClient {
             path.trim_start_matches('/')
         );
         let mut url = Url::parse(&joined).map_err(|e| {
-            AdoError::from(AdoErrorKind::InvalidUrl {
-                reason: format!("bad request path '{path}': {e}"),
+            AdoError::from(AdoErrorKind::InvalidInput {
+                reason: format!("The request path '{path}' is not valid: {e}"),
             })
             .with_org(&self.inner.org_display)
         })?;

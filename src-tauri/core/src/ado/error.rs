@@ -46,6 +46,9 @@ pub enum AdoErrorKind {
     /// The organization URL is not usable.
     #[error("invalid organization URL: {reason}")]
     InvalidUrl { reason: String },
+    /// Something else the caller gave cannot be sent (empty token, bad path). `reason` is a sentence.
+    #[error("{reason}")]
+    InvalidInput { reason: String },
     /// HTTP 203, an HTML page, or a redirect to a sign-in page: the credentials were not accepted as such.
     #[error("{method} {url}: Azure DevOps answered with a sign-in page (HTTP {status})")]
     NotSignedIn {
@@ -133,7 +136,9 @@ impl AdoError {
     /// The [`ErrorCode`] this error maps to.
     pub fn code(&self) -> ErrorCode {
         match &*self.kind {
-            AdoErrorKind::InvalidUrl { .. } => ErrorCode::InvalidInput,
+            AdoErrorKind::InvalidUrl { .. } | AdoErrorKind::InvalidInput { .. } => {
+                ErrorCode::InvalidInput
+            }
             AdoErrorKind::NotSignedIn { .. } => ErrorCode::NotSignedIn,
             AdoErrorKind::Unreachable { .. } => ErrorCode::Unreachable,
             AdoErrorKind::Decode { .. } => ErrorCode::ServerError,
@@ -183,6 +188,7 @@ impl AdoError {
             AdoErrorKind::InvalidUrl { reason } => {
                 format!("The organization URL is not valid: {reason}")
             }
+            AdoErrorKind::InvalidInput { reason } => reason.clone(),
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
                  the token was not accepted as a credential. Check that you pasted the whole \

@@ -113,8 +113,8 @@ impl SecretStore {
         check_profile_id(profile_id)?;
         if token.is_empty() {
             return Err(AppError::invalid_input(
-                "The personal access token is empty. Paste the token you created at \
-                 {organization}/_usersSettings/tokens.",
+                "The personal access token is empty. Paste the token you created in Azure DevOps \
+                 (User settings → Personal access tokens).",
             ));
         }
         match self.backend.set(&self.service, profile_id, token) {
