@@ -462,6 +462,7 @@ pub fn synapse_extension(version: &str, last_updated: chrono::DateTime<chrono::U
     let full = format!("{SYNAPSE_PUBLISHER}.{SYNAPSE_EXTENSION}");
     json!({
         "extensionId": SYNAPSE_EXTENSION,
+        "registrationId": Uuid::new_v4().to_string(),
         "extensionName": "Synapse workspace deployment",
         "publisherId": SYNAPSE_PUBLISHER,
         "publisherName": "Azure Synapse Workspace",
@@ -495,6 +496,7 @@ pub fn builtin_extension(
 ) -> Value {
     json!({
         "extensionId": id,
+        "registrationId": Uuid::new_v4().to_string(),
         "extensionName": name,
         "publisherId": "ms",
         "publisherName": "Microsoft",

@@ -348,8 +348,15 @@ pub(crate) fn normalise_definition(
             }
         }
     }
-    obj.entry("releaseNameFormat")
-        .or_insert_with(|| json!("Release-$(rev:r)"));
+    match obj.get("releaseNameFormat") {
+        None => {
+            obj.insert("releaseNameFormat".into(), json!("Release-$(rev:r)"));
+        }
+        Some(Value::Null) => {
+            obj.insert("releaseNameFormat".into(), json!(""));
+        }
+        Some(_) => {}
+    }
     Ok(())
 }
 

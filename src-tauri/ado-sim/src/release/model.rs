@@ -334,6 +334,8 @@ pub fn render_definition(
     out.insert("modifiedBy".into(), ctx.who(&d.modified_by));
     out.insert("modifiedOn".into(), json!(ts(d.modified_on)));
     out.insert("isDeleted".into(), json!(false));
+    out.insert("lastRelease".into(), last_release(ctx, d, world));
+    out.insert("retentionPolicy".into(), json!({"daysToKeep": 30}));
     out.insert(
         "variables".into(),
         obj.get("variables").cloned().unwrap_or_else(|| json!({})),
@@ -392,6 +394,100 @@ pub fn render_definition(
     Value::Object(out)
 }
 
+/// `lastRelease` of a definition (a `ReleaseReference`), `null` before the first release.
+fn last_release(ctx: &Ctx, d: &Definition, world: &ReleaseWorld) -> Value {
+    world.releases.values().rev().find(|r| r.definition_id == d.id).map_or(Value::Null, |r| {
+        let url = format!("{}/releases/{}", ctx.vsrm(), r.id);
+        json!({
+            "id": r.id, "name": r.name, "artifacts": [], "webAccessUri": ctx.release_web(r.id),
+            "_links": {"self": {"href": url}, "web": {"href": ctx.release_web(r.id)}},
+            "description": r.description,
+            "releaseDefinition": {"id": d.id, "_links": {}},
+            "createdOn": ts(r.created_on), "createdBy": ctx.who(&r.created_by), "modifiedBy": ctx.who(&r.modified_by),
+            "reason": r.reason,
+        })
+    })
+}
+
+/// An identity stored in a definition (possibly just `{"id": ...}`) rendered as a full IdentityRef.
+fn expand_identity(ctx: &Ctx, v: &Value, fallback: &Person) -> Value {
+    let person = v["id"]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .map_or_else(
+            || fallback.clone(),
+            |id| Person {
+                id,
+                display_name: v["displayName"]
+                    .as_str()
+                    .unwrap_or(&fallback.display_name)
+                    .to_owned(),
+                unique_name: v["uniqueName"]
+                    .as_str()
+                    .unwrap_or(&fallback.unique_name)
+                    .to_owned(),
+            },
+        );
+    ctx.who(&person)
+}
+
+/// Approvals block of a stage (`preDeployApprovals` / snapshot) with complete approver identities
+/// and the default approval options the service fills in.
+pub fn render_approvals_config(
+    ctx: &Ctx,
+    v: Option<&Value>,
+    fallback: &Person,
+    pre: bool,
+) -> Value {
+    let mut v = v.cloned().unwrap_or_else(|| json!({"approvals": []}));
+    if let Some(list) = v.get_mut("approvals").and_then(Value::as_array_mut) {
+        for a in list {
+            if let Some(ap) = a.get("approver").filter(|x| !x.is_null()).cloned() {
+                a["approver"] = expand_identity(ctx, &ap, fallback);
+            }
+            if a.get("id").is_none() {
+                a["id"] = json!(0);
+            }
+        }
+    }
+    if pre {
+        let defaults = json!({"requiredApproverCount": 0, "releaseCreatorCanBeApprover": true,
+            "autoTriggeredAndPreviousEnvironmentApprovedCanBeSkipped": false, "enforceIdentityRevalidation": false,
+            "timeoutInMinutes": 0, "executionOrder": "beforeGates"});
+        let opts = v
+            .get("approvalOptions")
+            .filter(|o| o.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let mut merged = defaults;
+        if let (Some(m), Some(o)) = (merged.as_object_mut(), opts.as_object()) {
+            for (k, x) in o {
+                if !x.is_null() {
+                    m.insert(k.clone(), x.clone());
+                }
+            }
+        }
+        v["approvalOptions"] = merged;
+    }
+    v
+}
+
+/// A deploy phase with the defaults the service fills into `deploymentInput`.
+pub fn render_phase_config(p: &Value) -> Value {
+    let mut p = p.clone();
+    if let Some(di) = p.get_mut("deploymentInput").and_then(Value::as_object_mut) {
+        di.entry("overrideInputs").or_insert_with(|| json!({}));
+        di.entry("demands").or_insert_with(|| json!([]));
+        let adi = di
+            .entry("artifactsDownloadInput")
+            .or_insert_with(|| json!({}));
+        if let Some(o) = adi.as_object_mut() {
+            o.entry("downloadInputs").or_insert_with(|| json!([]));
+        }
+    }
+    p
+}
+
 fn render_definition_environment(
     ctx: &Ctx,
     d: &Definition,
@@ -404,8 +500,24 @@ fn render_definition_environment(
         .unwrap_or(0);
     let current = world.current_release.get(&env_id).copied().unwrap_or(0);
     let current_url = format!("{}/releases/{current}", ctx.vsrm());
+    let owner = expand_identity(ctx, &e["owner"], &d.created_by);
+    let pre = render_approvals_config(ctx, e.get("preDeployApprovals"), &d.created_by, true);
+    let post = render_approvals_config(ctx, e.get("postDeployApprovals"), &d.created_by, false);
+    let phases: Vec<Value> = e["deployPhases"]
+        .as_array()
+        .map(|p| p.iter().map(render_phase_config).collect())
+        .unwrap_or_default();
     if let Some(o) = e.as_object_mut() {
-        o.entry("owner").or_insert_with(|| ctx.who(&d.created_by));
+        o.insert("owner".into(), owner);
+        o.insert("preDeployApprovals".into(), pre);
+        o.insert("postDeployApprovals".into(), post);
+        o.insert("deployPhases".into(), Value::Array(phases));
+        o.entry("environmentOptions").or_insert_with(|| {
+            json!({"emailNotificationType": "OnlyOnFailure", "emailRecipients": "release.environment.owner;release.creator",
+                   "skipArtifactsDownload": false, "timeoutInMinutes": 0, "enableAccessToken": false,
+                   "publishDeploymentStatus": true, "badgeEnabled": false, "autoLinkWorkItems": false,
+                   "pullRequestDeploymentEnabled": false})
+        });
         o.entry("variables").or_insert_with(|| json!({}));
         o.entry("variableGroups").or_insert_with(|| json!([]));
         o.entry("demands").or_insert_with(|| json!([]));
@@ -557,8 +669,8 @@ pub fn render_environment(
         "variableGroups": [],
         "preDeployApprovals": pre,
         "postDeployApprovals": approvals_for(ctx, world, r, e, "postDeploy"),
-        "preApprovalsSnapshot": snap_env.get("preDeployApprovals").cloned().unwrap_or_else(|| json!({"approvals": []})),
-        "postApprovalsSnapshot": snap_env.get("postDeployApprovals").cloned().unwrap_or_else(|| json!({"approvals": []})),
+        "preApprovalsSnapshot": render_approvals_config(ctx, snap_env.get("preDeployApprovals"), &r.created_by, true),
+        "postApprovalsSnapshot": render_approvals_config(ctx, snap_env.get("postDeployApprovals"), &r.created_by, false),
         "deploySteps": e.deploy_steps.iter().map(|a| render_attempt(ctx, r, e, a, tasks)).collect::<Vec<_>>(),
         "rank": e.rank,
         "definitionEnvironmentId": e.definition_environment_id,
@@ -572,7 +684,7 @@ pub fn render_environment(
         "createdOn": ts(e.created_on),
         "modifiedOn": ts(e.modified_on),
         "workflowTasks": [],
-        "deployPhasesSnapshot": snap_env.get("deployPhases").cloned().unwrap_or_else(|| json!([])),
+        "deployPhasesSnapshot": snap_env["deployPhases"].as_array().map(|p| p.iter().map(render_phase_config).collect::<Vec<_>>()).unwrap_or_default(),
         "owner": ctx.who(&r.created_by),
         "schedules": [],
         "release": ctx.release_ref(r),
@@ -763,6 +875,12 @@ pub fn render_deployment(
             "artifacts": r.artifacts.iter().map(render_artifact).collect::<Vec<_>>(),
             "webAccessUri": ctx.release_web(r.id),
             "_links": {"self": {"href": release_url}, "web": {"href": ctx.release_web(r.id)}},
+            "description": r.description,
+            "releaseDefinition": def.map_or(Value::Null, |d| ctx.definition_ref(d)),
+            "createdOn": ts(r.created_on),
+            "createdBy": ctx.who(&r.created_by),
+            "modifiedBy": ctx.who(&r.modified_by),
+            "reason": r.reason,
         },
         "releaseDefinition": def.map_or(Value::Null, |d| ctx.definition_ref(d)),
         "releaseEnvironment": {"id": e.id, "name": e.name, "_links": {}},
@@ -780,7 +898,8 @@ pub fn render_deployment(
         "lastModifiedOn": ts(a.last_modified_on),
         "lastModifiedBy": ctx.who(&a.requested_by),
         "conditions": [],
-        "scheduledDeploymentTime": null,
+        // The service's placeholder for "not scheduled".
+        "scheduledDeploymentTime": "0001-01-01T00:00:00",
         "preDeployApprovals": pre,
         "postDeployApprovals": [],
         "_links": {},
