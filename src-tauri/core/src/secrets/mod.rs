@@ -209,7 +209,11 @@ impl SecretStore {
         let status = KeychainStatus {
             available: true,
             backend: self.backend.name().to_owned(),
-            message: format!("Tokens are kept in the {}.", self.backend.name()),
+            message: if self.backend.name() == "memory" {
+                "Tokens are kept in memory for this session (demo or test mode).".to_owned()
+            } else {
+                format!("Tokens are kept in the {}.", self.backend.name())
+            },
         };
         *self.lock_status() = Some(status.clone());
         status
