@@ -66,7 +66,31 @@ async fn main() -> anyhow::Result<()> {
         writeln!(out, "{line}")?;
         out.flush()?;
     }
-    tokio::signal::ctrl_c().await.ok();
+    wait_for_stop_signal().await;
     handle.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM (how the app stops its demo sidecar): shut down cleanly so a pending
+/// `world.json` write is flushed.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

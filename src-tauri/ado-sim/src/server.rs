@@ -106,6 +106,13 @@ impl SimHandle {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.state.stop_persister();
+        let sim = Arc::clone(&self.state);
+        match tokio::task::spawn_blocking(move || sim.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("could not write world.json on shutdown: {e}"),
+            Err(e) => tracing::warn!("the final world.json write failed: {e}"),
+        }
     }
 }
 
@@ -116,6 +123,10 @@ impl Drop for SimHandle {
         }
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        self.state.stop_persister();
+        if let Err(e) = self.state.flush() {
+            tracing::warn!("could not write world.json on drop: {e}");
         }
     }
 }
@@ -148,6 +159,9 @@ pub async fn start(opts: SimOptions) -> anyhow::Result<SimHandle> {
         tokio::task::spawn_blocking(move || load_or_seed(seed, &dir, &base)).await??;
     let info = info_for(&world, &base_url);
     let sim = Arc::new(Sim::new(world, info, opts, state_dir, temp));
+    if !sim.ephemeral {
+        tokio::spawn(Arc::clone(&sim).run_persister());
+    }
     if fresh {
         sim.persist()?;
     }
@@ -272,10 +286,8 @@ pub fn router(sim: AppState) -> Router {
 async fn persist_after_mutation(State(sim): State<AppState>, req: Request, next: Next) -> Response {
     let mutating = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let resp = next.run(req).await;
-    if mutating && resp.status().is_success() && !sim.ephemeral {
-        let sim = Arc::clone(&sim);
-        let result = tokio::task::spawn_blocking(move || sim.persist()).await;
-        if let Ok(Err(e)) | Err(e) = result.map_err(anyhow::Error::from) {
+    if mutating && resp.status().is_success() {
+        if let Err(e) = sim.persist() {
             tracing::warn!("could not persist the world: {e}");
         }
     }

@@ -132,6 +132,12 @@ pub struct Sim {
     pub journal: Mutex<crate::journal::Journal>,
     /// Serialises `world.json` writes.
     persist_lock: Mutex<()>,
+    /// The world changed since the last write.
+    dirty: std::sync::atomic::AtomicBool,
+    /// Wakes the background writer ([`Sim::run_persister`]).
+    persist_wake: tokio::sync::Notify,
+    /// Tells the background writer to stop.
+    persist_stop: std::sync::atomic::AtomicBool,
     /// Keeps a temporary state directory alive as long as the simulator.
     _temp: Option<tempfile::TempDir>,
 }
@@ -162,6 +168,9 @@ impl Sim {
             faults: Mutex::new(crate::faults::FaultTable::default()),
             journal: Mutex::new(crate::journal::Journal::default()),
             persist_lock: Mutex::new(()),
+            dirty: std::sync::atomic::AtomicBool::new(false),
+            persist_wake: tokio::sync::Notify::new(),
+            persist_stop: std::sync::atomic::AtomicBool::new(false),
             _temp: temp,
         }
     }
@@ -179,8 +188,20 @@ impl Sim {
         repos_dir(&self.state_dir)
     }
 
-    /// Writes `world.json` atomically into the state directory (no-op for a temporary one).
+    /// Schedules a write of `world.json` (no-op for a temporary state dir). Writes are
+    /// coalesced and done by a background task, so a large world (the scale seed is ~60 MB of
+    /// JSON) never slows a request down; [`Sim::persist_now`] writes synchronously.
     pub fn persist(&self) -> anyhow::Result<()> {
+        if self.ephemeral {
+            return Ok(());
+        }
+        self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.persist_wake.notify_one();
+        Ok(())
+    }
+
+    /// Writes `world.json` atomically now (clone under the lock, serialise outside it).
+    pub fn persist_now(&self) -> anyhow::Result<()> {
         if self.ephemeral {
             return Ok(());
         }
@@ -188,8 +209,45 @@ impl Sim {
             .persist_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let json = serde_json::to_vec(&*self.world())?;
+        self.dirty.store(false, std::sync::atomic::Ordering::SeqCst);
+        let snapshot = self.world().clone();
+        let json = serde_json::to_vec(&snapshot)?;
         write_atomic(&self.state_dir.join(WORLD_FILE), &json)
+    }
+
+    /// Writes `world.json` if a write is pending.
+    pub fn flush(&self) -> anyhow::Result<()> {
+        if self.dirty.load(std::sync::atomic::Ordering::SeqCst) {
+            self.persist_now()?;
+        }
+        Ok(())
+    }
+
+    /// Background writer: waits for [`Sim::persist`] requests, coalesces them and writes.
+    pub(crate) async fn run_persister(self: std::sync::Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        loop {
+            self.persist_wake.notified().await;
+            if self.persist_stop.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if self.dirty.load(Ordering::SeqCst) {
+                let sim = std::sync::Arc::clone(&self);
+                match tokio::task::spawn_blocking(move || sim.persist_now()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!("could not write world.json: {e}"),
+                    Err(e) => tracing::warn!("the world.json writer failed: {e}"),
+                }
+            }
+        }
+    }
+
+    /// Stops the background writer (pending writes are left to [`Sim::flush`]).
+    pub(crate) fn stop_persister(&self) {
+        self.persist_stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.persist_wake.notify_one();
     }
 }
 
