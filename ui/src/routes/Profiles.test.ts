@@ -57,6 +57,26 @@ describe('Profiles screen', () => {
     expect(cards[1]).toHaveTextContent('https://dev.azure.com/contoso / DataPlatform / synapse-analytics');
   });
 
+  it('opens a real profile directly, and starts the simulator before opening the demo one', async () => {
+    const calls = mockCommands({
+      list_profiles: () => ({
+        profiles: [profile({ id: 'p-demo', name: 'Demo', simulated: true }), profile({ id: 'p-2', name: 'Sales' })],
+        warnings: [],
+        readOnly: false,
+      }),
+      app_info: () => appInfo(),
+      demo_start: () => profile({ id: 'p-demo', name: 'Demo', simulated: true }),
+    });
+    render(Profiles);
+    const cards = await screen.findAllByTestId('profile-card');
+    await fireEvent.click(within(cards[1]!).getByTestId('profile-open'));
+    expect(router.route).toEqual({ name: 'runs', profileId: 'p-2' });
+    expect(calls.some((c) => c.cmd === 'demo_start')).toBe(false);
+    await fireEvent.click(within(cards[0]!).getByTestId('profile-open'));
+    await waitFor(() => expect(router.route).toEqual({ name: 'runs', profileId: 'p-demo' }));
+    expect(calls.filter((c) => c.cmd === 'demo_start')).toHaveLength(1);
+  });
+
   it('deletes a profile only after confirming, and Esc cancels', async () => {
     let profiles = [profile({ id: 'p-1', name: 'Sales' })];
     const calls = mockCommands({
