@@ -1050,11 +1050,18 @@ async fn one_500_or_429_on_each_read_of_steps_1_and_3_is_retried_and_nothing_is_
             .unwrap();
         assert_eq!(run.step_state(1), StepState::Done);
         let branch = format!("{BRANCH}_{status}");
+        // Step 2's reads (the refs before the POST and the re-read after it) fail once each too.
+        w.fault("GET", "/refs", status, 2).await;
+        w.clear_journal().await;
         let run = w
             .svc
             .create_branch(&w.session, &run.id, &branch)
             .await
             .unwrap();
+        let journal = w.journal().await;
+        assert_eq!(count(&journal, "POST", "/refs"), 1, "{journal:#?}");
+        assert_eq!(journal.iter().filter(|e| e["status"] == status).count(), 2);
+        assert_eq!(w.branches_named(&branch).await.len(), 1);
         w.push_fix(&run.id).await;
         w.clear_journal().await;
         for path in ["/refs", "/commits$", "/diffs/commits", "/items"] {
@@ -1172,4 +1179,36 @@ async fn a_second_unfinished_run_for_the_same_workspace_is_refused_with_the_firs
     let listed = w.svc.list_runs(false).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, first.id);
+}
+
+#[tokio::test]
+async fn a_fix_touching_more_files_than_one_diff_page_lists_them_all() {
+    let w = world(Seed::Demo).await;
+    let run = w.run_at_step3().await;
+    let mut files = serde_json::Map::new();
+    for i in 0..130 {
+        files.insert(
+            format!("notebook/Bulk_{i:03}.json"),
+            json!({"name": format!("Bulk_{i:03}"), "properties": {"cells": []}}),
+        );
+    }
+    w.admin_post(
+        "/git/push-files",
+        &json!({"project": PROJECT, "repository": info(&w).repository, "branch": BRANCH, "message": "bulk", "files": files}),
+    )
+    .await;
+    w.clear_journal().await;
+    let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
+    let changes = run.fix.changes.unwrap();
+    assert_eq!(changes.artifacts.len(), 130);
+    assert!(changes
+        .artifacts
+        .iter()
+        .all(|a| a.change == ChangeKind::Created && a.artifact.kind == ArtifactKind::Notebook));
+    let journal = w.journal().await;
+    assert!(
+        count(&journal, "GET", "/diffs/commits") >= 2,
+        "paged with $skip"
+    );
+    assert_eq!(run.fix.plan.unwrap().create.len(), 130);
 }
