@@ -811,14 +811,18 @@ async fn extension_by_name(
         .extensions
         .iter()
         .find(|e| {
-            e["publisherId"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(&publisher))
-                && e["extensionId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&extension))
+            e["publisherId"]
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&publisher))
+                && e["extensionId"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&extension))
         })
         .cloned()
         .map(Json)
         .ok_or_else(|| {
             ApiError::not_found(
-                format!("TF1590010: Extension {publisher}.{extension} is not installed in this organization."),
+                format!("Extension {publisher}.{extension} is not installed in this organization."),
                 "InstalledExtensionNotFoundException",
             )
         })

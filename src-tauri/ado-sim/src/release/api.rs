@@ -59,23 +59,21 @@ fn int_param(raw: &str, what: &str) -> ApiResult<i32> {
 
 fn definition_not_found(id: i32) -> ApiError {
     ApiError::not_found(
-        format!("VS402855: Release pipeline with id {id} does not exist. Specify a valid id and try again."),
+        format!("Release pipeline with id {id} does not exist. Specify a valid id and try again."),
         "ReleaseDefinitionNotFoundException",
     )
 }
 
 fn release_not_found(id: i32) -> ApiError {
     ApiError::not_found(
-        format!(
-            "VS402852: A release with id {id} does not exist. Specify a valid id and try again."
-        ),
+        format!("A release with id {id} does not exist. Specify a valid id and try again."),
         "ReleaseNotFoundException",
     )
 }
 
 fn environment_not_found(release: i32, env: i32) -> ApiError {
     ApiError::not_found(
-        format!("VS402853: Stage with id {env} does not exist in release {release}. Specify a valid stage id and try again."),
+        format!("Stage with id {env} does not exist in release {release}. Specify a valid stage id and try again."),
         "ReleaseEnvironmentNotFoundException",
     )
 }
@@ -413,7 +411,7 @@ async fn update_definition(
     let sent = body["revision"].as_i64();
     if sent != Some(i64::from(existing.revision)) {
         return Err(invalid(format!(
-            "VS402867: Release pipeline '{}' was modified by {} after you read it: you sent revision {}, the current revision is {}. Get the latest definition, apply your change again and retry.",
+            "Release pipeline '{}' was modified by {} after you read it: you sent revision {}, the current revision is {}. Get the latest definition, apply your change again and retry.",
             existing.name(),
             existing.modified_by.display_name,
             sent.map_or_else(|| "none".to_owned(), |r| r.to_string()),
@@ -666,7 +664,7 @@ pub(crate) fn resolve_artifact(
                 let id = inst["id"].as_str().unwrap_or("").trim();
                 let obj = git.revparse_single(id).ok().and_then(|o| o.peel_to_commit().ok()).ok_or_else(|| {
                     invalid(format!(
-                        "VS402881: The version '{id}' of artifact '{alias}' was not found in repository '{}'. Specify an existing commit id and try again.",
+                        "The version '{id}' of artifact '{alias}' was not found in repository '{}'. Specify an existing commit id and try again.",
                         repo.name
                     ))
                 })?;
@@ -696,7 +694,7 @@ pub(crate) fn resolve_artifact(
                 let short = b.trim_start_matches("refs/heads/").to_owned();
                 let reference = git.find_reference(&format!("refs/heads/{short}")).map_err(|_| {
                     invalid(format!(
-                        "VS402881: No version is available for artifact '{alias}': branch '{short}' does not exist in repository '{}'. Push the branch or pick a version and try again.",
+                        "No version is available for artifact '{alias}': branch '{short}' does not exist in repository '{}'. Push the branch or pick a version and try again.",
                         repo.name
                     ))
                 })?;
@@ -723,12 +721,24 @@ pub(crate) fn resolve_artifact(
     // Build artifact: the version is a build id.
     let build = match instance {
         Some(inst) => {
-            let id = inst["id"].as_str().and_then(|s| s.trim().parse::<i32>().ok()).unwrap_or(-1);
+            let id = inst["id"]
+                .as_str()
+                .and_then(|s| s.trim().parse::<i32>().ok())
+                .unwrap_or(-1);
             world.catalog.builds.iter().find(|b| b.id == id)
         }
-        None => world.catalog.builds.iter().rev().find(|b| b.definition_id.to_string() == repo_id),
+        None => world
+            .catalog
+            .builds
+            .iter()
+            .rev()
+            .find(|b| b.definition_id.to_string() == repo_id),
     }
-    .ok_or_else(|| invalid(format!("VS402881: No build was found for artifact '{alias}'. Specify a valid build id and try again.")))?;
+    .ok_or_else(|| {
+        invalid(format!(
+            "No build was found for artifact '{alias}'. Specify a valid build id and try again."
+        ))
+    })?;
     dr["version"] = json!({"id": build.id.to_string(), "name": build.build_number});
     dr["branch"] = json!({"id": build.source_branch, "name": build.source_branch});
     dr["repository"] =
@@ -754,9 +764,7 @@ async fn create_release(
         .as_i64()
         .and_then(|i| i32::try_from(i).ok())
         .ok_or_else(|| {
-            invalid(
-                "VS402857: The release pipeline id is missing. Specify definitionId and try again.",
-            )
+            invalid("The release pipeline id is missing. Specify definitionId and try again.")
         })?;
     let who = person_of(&principal.user);
     let (out, auto_envs) = {
@@ -779,7 +787,7 @@ async fn create_release(
                 })
             }) {
                 return Err(invalid(format!(
-                    "VS402863: Artifact with alias '{alias}' is not linked to release pipeline '{}'. Use one of the pipeline's artifact aliases and try again.",
+                    "Artifact with alias '{alias}' is not linked to release pipeline '{}'. Use one of the pipeline's artifact aliases and try again.",
                     def.name()
                 )));
             }
@@ -979,13 +987,13 @@ async fn update_environment(
             s if s.eq_ignore_ascii_case("inProgress") => {
                 if r.status == "abandoned" {
                     return Err(invalid(format!(
-                        "VS402864: Release '{}' is abandoned; a stage of an abandoned release cannot be deployed. Create a new release and deploy it.",
+                        "Release '{}' is abandoned; a stage of an abandoned release cannot be deployed. Create a new release and deploy it.",
                         r.name
                     )));
                 }
                 if matches!(e.status.as_str(), "inProgress" | "queued") {
                     return Err(invalid(format!(
-                        "VS402865: Stage '{}' of release '{}' is already being deployed (status {}). Wait for the deployment to finish or cancel it, then try again.",
+                        "Stage '{}' of release '{}' is already being deployed (status {}). Wait for the deployment to finish or cancel it, then try again.",
                         e.name, r.name, e.status
                     )));
                 }
@@ -998,7 +1006,7 @@ async fn update_environment(
             }
             other => {
                 return Err(invalid(format!(
-                    "VS402866: The stage status '{other}' cannot be set through this API. Use 'inProgress' to deploy or 'canceled' to cancel."
+                    "The stage status '{other}' cannot be set through this API. Use 'inProgress' to deploy or 'canceled' to cancel."
                 )));
             }
         };
@@ -1059,9 +1067,7 @@ async fn task_log(
         .find(|ph| ph.id == phid)
         .ok_or_else(|| {
             ApiError::not_found(
-                format!(
-                    "VS402854: Deploy phase {phid} does not exist in stage {eid} of release {rid}."
-                ),
+                format!("Deploy phase {phid} does not exist in stage {eid} of release {rid}."),
                 "ReleaseDeployPhaseNotFoundException",
             )
         })?;
@@ -1070,7 +1076,7 @@ async fn task_log(
         .iter()
         .flat_map(|j| std::iter::once(&j.job).chain(j.tasks.iter()))
         .find(|t| t.id == tid)
-        .ok_or_else(|| ApiError::not_found(format!("VS402856: Task {tid} does not exist in deploy phase {phid} of release {rid}. Read the release with $expand=tasks to get task ids."), "TaskNotFoundException"))?;
+        .ok_or_else(|| ApiError::not_found(format!("Task {tid} does not exist in deploy phase {phid} of release {rid}. Read the release with $expand=tasks to get task ids."), "TaskNotFoundException"))?;
     let len = i64::try_from(task.log.len()).unwrap_or(i64::MAX);
     let end = end.unwrap_or(len).min(len);
     let text = if start >= end {
@@ -1293,7 +1299,7 @@ async fn list_approvals(
 
 fn approval_not_found(id: i32) -> ApiError {
     ApiError::not_found(
-        format!("VS402858: Approval with id {id} does not exist. Specify a valid approval id and try again."),
+        format!("Approval with id {id} does not exist. Specify a valid approval id and try again."),
         "ReleaseApprovalNotFoundException",
     )
 }
@@ -1331,7 +1337,7 @@ async fn update_approval(
     let status = body["status"].as_str().unwrap_or("").to_ascii_lowercase();
     if !matches!(status.as_str(), "approved" | "rejected") {
         return Err(invalid(format!(
-            "VS402859: The approval status '{}' is not valid. Use 'approved' or 'rejected'.",
+            "The approval status '{}' is not valid. Use 'approved' or 'rejected'.",
             body["status"].as_str().unwrap_or("")
         )));
     }
@@ -1348,7 +1354,7 @@ async fn update_approval(
             .ok_or_else(|| approval_not_found(id))?;
         if a.status != "pending" {
             return Err(invalid(format!(
-                "VS402860: Approval {id} is already {}; only a pending approval can be approved or rejected.",
+                "Approval {id} is already {}; only a pending approval can be approved or rejected.",
                 a.status
             )));
         }

@@ -197,7 +197,7 @@ pub fn queue_deployment(
 ) -> ApiResult<()> {
     let snap = snapshot_env(world, rid, eid).ok_or_else(|| {
         ApiError::not_found(
-            format!("VS402853: Stage with id {eid} does not exist in release {rid}."),
+            format!("Stage with id {eid} does not exist in release {rid}."),
             "ReleaseEnvironmentNotFoundException",
         )
     })?;
@@ -217,7 +217,7 @@ pub fn queue_deployment(
     let (def_env_id, attempt_no) = {
         let r = rel.releases.get_mut(&rid).ok_or_else(|| {
             ApiError::not_found(
-                format!("VS402852: A release with id {rid} does not exist."),
+                format!("A release with id {rid} does not exist."),
                 "ReleaseNotFoundException",
             )
         })?;
@@ -229,7 +229,7 @@ pub fn queue_deployment(
             .find(|e| e.id == eid)
             .ok_or_else(|| {
                 ApiError::not_found(
-                    format!("VS402853: Stage with id {eid} does not exist in release {rid}."),
+                    format!("Stage with id {eid} does not exist in release {rid}."),
                     "ReleaseEnvironmentNotFoundException",
                 )
             })?;
@@ -367,13 +367,16 @@ pub fn cancel(world: &mut World, rid: i32, eid: i32, comment: &str) -> ApiResult
         .and_then(|r| r.environments.iter_mut().find(|e| e.id == eid))
         .ok_or_else(|| {
             ApiError::not_found(
-                format!("VS402853: Stage with id {eid} does not exist in release {rid}."),
+                format!("Stage with id {eid} does not exist in release {rid}."),
                 "ReleaseEnvironmentNotFoundException",
             )
         })?;
     if !matches!(e.status.as_str(), "queued" | "inProgress") {
         return Err(ApiError::bad_request(
-            format!("VS402866: Stage '{}' is not being deployed (status {}); there is nothing to cancel.", e.name, e.status),
+            format!(
+                "Stage '{}' is not being deployed (status {}); there is nothing to cancel.",
+                e.name, e.status
+            ),
             "InvalidRequestException",
         ));
     }
