@@ -21,8 +21,9 @@ timings=()
 strip_ansi() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1"; }
 
 # Add the test counts found in a step's output to the totals.
-sum_matches() { # <log> <regex with the number as the last field before the word>
-  strip_ansi "$1" | grep -oE "$2" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}'
+sum_matches() { # <log> <regex whose only number is the count>
+  { strip_ansi "$1" | grep -oE "$2" || true; } | { grep -oE '[0-9]+' || true; } |
+    awk '{s += $1} END {print s + 0}'
 }
 count_cargo() {
   local p f
