@@ -202,6 +202,15 @@ describe('Step 3 — fix', () => {
     expect(screen.queryByTestId('step3-poll-error')).toBeNull();
   });
 
+  it('stops polling when the user leaves the screen', async () => {
+    const { calls, unmount } = setup(branchRun());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(count(calls, 'hotfix_poll_branch')).toBe(1);
+    unmount();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(count(calls, 'hotfix_poll_branch')).toBe(1);
+  });
+
   it('says so when the branch disappeared', async () => {
     setup(branchRun(), { hotfix_poll_branch: () => poll(undefined, false) });
     await vi.advanceTimersByTimeAsync(0);
