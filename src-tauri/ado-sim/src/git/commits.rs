@@ -9,6 +9,17 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::diffs::{change_counts, changes_json, tree_changes};
+
+/// Commit lists always carry `Add`, `Edit` and `Delete` (zeros included), like the examples.
+fn list_change_counts(changes: &[super::diffs::Change]) -> Value {
+    let mut v = change_counts(changes);
+    for k in ["Add", "Edit", "Delete"] {
+        if v.get(k).is_none() {
+            v[k] = json!(0);
+        }
+    }
+    v
+}
 use super::json::commit_json;
 use super::version::{resolve, resolve_commit};
 use super::{blocking, resolve_repo, RepoInfo};
@@ -137,7 +148,7 @@ pub async fn list(
                 &s,
                 &repo,
                 &commit,
-                Some(change_counts(&changes)),
+                Some(list_change_counts(&changes)),
                 false,
             ));
         }

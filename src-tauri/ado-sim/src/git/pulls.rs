@@ -78,6 +78,7 @@ pub fn pr_json(
             v["vote"] = json!(0);
             v["hasDeclined"] = json!(false);
             v["isFlagged"] = json!(false);
+            v["isContainer"] = json!(false);
             v
         })
         .collect();
@@ -261,6 +262,28 @@ fn short(r: &str) -> &str {
     r.trim_start_matches("refs/heads/")
 }
 
+/// The detailed PR JSON: `lastMergeCommit` carries author, committer and comment, as the single
+/// PR GET of the examples shows.
+fn pr_detail(sim: &Sim, repo: &RepoInfo, git: &Repository, pr: &PullRequest) -> Value {
+    let mut v = pr_json(sim, repo, pr, true, None);
+    if let Some(commit) = pr
+        .last_merge_commit
+        .as_deref()
+        .and_then(|id| Oid::from_str(id).ok())
+        .and_then(|oid| git.find_commit(oid).ok())
+    {
+        let full = super::json::commit_json(sim, repo, &commit, None, false);
+        let mut m = serde_json::Map::new();
+        for k in ["commitId", "author", "committer", "comment", "url"] {
+            if let Some(x) = full.get(k) {
+                m.insert(k.to_owned(), x.clone());
+            }
+        }
+        v["lastMergeCommit"] = Value::Object(m);
+    }
+    v
+}
+
 fn pr_not_found(id: &str) -> ApiError {
     ApiError::not_found(
         format!("TF401180: The requested pull request was not found. (id {id})"),
@@ -421,7 +444,7 @@ pub async fn get(
     blocking(move || {
         let git = repo.open()?;
         let pr = load(&s, &git, &repo, &id, &principal.user)?;
-        Ok(Json(pr_json(&s, &repo, &pr, true, None)))
+        Ok(Json(pr_detail(&s, &repo, &git, &pr)))
     })
     .await
 }
@@ -456,7 +479,7 @@ pub async fn get_by_id(
     blocking(move || {
         let git = repo.open()?;
         let pr = load(&s, &git, &repo, &id, &principal.user)?;
-        Ok(Json(pr_json(&s, &repo, &pr, true, None)))
+        Ok(Json(pr_detail(&s, &repo, &git, &pr)))
     })
     .await
 }
@@ -659,14 +682,16 @@ pub async fn update(
         if complete {
             complete_pr(&git, &mut pr, &user)?;
         }
-        let mut world = s.world();
-        if let Some(stored) = world.git.pull_requests.iter_mut().find(|p| p.id == pr.id) {
-            *stored = pr.clone();
+        {
+            let mut world = s.world();
+            if let Some(stored) = world.git.pull_requests.iter_mut().find(|p| p.id == pr.id) {
+                *stored = pr.clone();
+            }
         }
-        Ok(pr)
+        Ok(pr_detail(&s, &r2, &git, &pr))
     })
     .await?;
-    Ok((StatusCode::OK, Json(pr_json(&sim, &repo, &pr, true, None))).into_response())
+    Ok((StatusCode::OK, Json(pr)).into_response())
 }
 
 fn not_active(pr: &PullRequest) -> ApiError {
