@@ -889,6 +889,44 @@ async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
         .iter()
         .any(|x| x.kind == WarningKind::Deletion));
     assert!(!plan.needs_acknowledgement);
+    // The sample fix deletes a dataset nothing references, so the deployment can validate.
+    let deleted = &plan.delete[0].artifact.name;
+    let listing = w
+        .rest(
+            reqwest::Method::GET,
+            &w.git_url(&format!(
+                "items?scopePath=/pipeline&recursionLevel=OneLevel&versionDescriptor.version={BRANCH}&versionDescriptor.versionType=branch"
+            )),
+            None,
+        )
+        .await;
+    let mut checked = 0;
+    for item in listing["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["gitObjectType"] == "blob")
+    {
+        let path = item["path"].as_str().unwrap();
+        let file = w
+            .rest(
+                reqwest::Method::GET,
+                &w.git_url(&format!(
+                    "items?path={path}&versionDescriptor.version={BRANCH}&versionDescriptor.versionType=branch&includeContent=true&$format=json"
+                )),
+                None,
+            )
+            .await;
+        assert!(
+            !file["content"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("\"{deleted}\"")),
+            "{path} references {deleted}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no pipeline was checked");
 
     let run = w
         .svc

@@ -14,14 +14,16 @@ use crate::synapse::ArtifactKind;
 pub const SAMPLE_NOTEBOOK: &str = "Hotfix_CleanNulls";
 
 /// The files of the sample fix (repository path → new JSON, or `null` to delete), built from what
-/// the branch holds: the first pipeline is edited, the first dataset deleted, a notebook added.
+/// the branch holds: the first pipeline is edited, a notebook added, and the first dataset that no
+/// pipeline or data flow references is deleted (deleting a referenced one would make the
+/// deployment's validation fail, which is not what the demo is about).
 pub async fn sample_fix_files(
     s: &Session,
     branch: &str,
 ) -> AppResult<serde_json::Map<String, Value>> {
     let repo = s.repo()?;
     let root = s.root_folder();
-    let first_json = |kind: ArtifactKind| {
+    let list = |kind: ArtifactKind| {
         let repo = repo.clone();
         let folder = root.join(kind.folder());
         async move {
@@ -34,21 +36,42 @@ pub async fn sample_fix_files(
                 .map(|i| i.path)
                 .collect();
             paths.sort();
-            Ok::<_, AppError>(paths.into_iter().next())
+            Ok::<_, AppError>(paths)
         }
     };
-    let pipeline = first_json(ArtifactKind::Pipeline).await?;
-    let dataset = first_json(ArtifactKind::Dataset).await?;
+    let read = |path: String| {
+        let repo = repo.clone();
+        async move {
+            let text = retry_read(|| repo.file(&path, (branch, VersionType::Branch))).await?;
+            Ok::<_, AppError>(text.and_then(|t| serde_json::from_str::<Value>(&t).ok()))
+        }
+    };
+    let pipelines = list(ArtifactKind::Pipeline).await?;
+    let mut referenced = std::collections::HashSet::new();
+    let mut edited = None;
+    let dataflows = list(ArtifactKind::Dataflow).await?;
+    for path in pipelines.iter().chain(&dataflows) {
+        if let Some(value) = read(path.clone()).await? {
+            dataset_references(&value, &mut referenced);
+            if edited.is_none() && pipelines.contains(path) {
+                edited = Some((path.clone(), value));
+            }
+        }
+    }
+    let unreferenced = list(ArtifactKind::Dataset).await?.into_iter().find(|path| {
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".json");
+        !referenced.contains(&stem.to_ascii_lowercase())
+    });
     let mut files = serde_json::Map::new();
-    if let Some(path) = pipeline {
-        let text = retry_read(|| repo.file(&path, (branch, VersionType::Branch)))
-            .await?
-            .unwrap_or_default();
-        let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
+    if let Some((path, mut value)) = edited {
         edit_pipeline(&mut value);
         files.insert(relative(&path), value);
     }
-    if let Some(path) = dataset {
+    if let Some(path) = unreferenced {
         files.insert(relative(&path), Value::Null);
     }
     files.insert(
@@ -56,6 +79,24 @@ pub async fn sample_fix_files(
         sample_notebook(),
     );
     Ok(files)
+}
+
+/// Names (lower case) of the datasets `value` references.
+fn dataset_references(value: &Value, out: &mut std::collections::HashSet<String>) {
+    match value {
+        Value::Object(o) => {
+            if let (Some(Value::String(name)), Some(Value::String(t))) =
+                (o.get("referenceName"), o.get("type"))
+            {
+                if t.eq_ignore_ascii_case("DatasetReference") {
+                    out.insert(name.to_ascii_lowercase());
+                }
+            }
+            o.values().for_each(|v| dataset_references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| dataset_references(v, out)),
+        _ => {}
+    }
 }
 
 fn relative(path: &str) -> String {
