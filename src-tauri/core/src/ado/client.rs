@@ -437,8 +437,11 @@ impl AdoClient {
                     return self.judge(&method, &shown, status, headers, bytes);
                 }
                 Err(err) => {
+                    // A connection that broke mid-call is worth another try; refused connections,
+                    // DNS and TLS failures and timeouts (already a long wait) are not.
                     let dropped = !err.is_connect()
-                        && (err.is_request() || err.is_body() || err.is_timeout());
+                        && !err.is_timeout()
+                        && (err.is_request() || err.is_body());
                     if dropped && can_retry && waited + backoff <= opts.max_retry_wait {
                         tracing::info!(%method, url = %shown, wait_ms = backoff.as_millis() as u64, "connection dropped; retrying");
                         tokio::time::sleep(backoff).await;
@@ -454,10 +457,13 @@ impl AdoClient {
 
     /// Waits out a pause announced by an earlier `Retry-After` on a successful answer.
     async fn pace(&self) {
-        let until = self.lock_pace().take();
+        // Every concurrent call honours the pause; the first one to find it over clears it.
+        let until = *self.lock_pace();
         if let Some(until) = until {
             let now = Instant::now();
-            if until > now {
+            if until <= now {
+                self.lock_pace().take_if(|u| *u <= now);
+            } else {
                 tracing::info!(
                     wait_ms = (until - now).as_millis() as u64,
                     "Azure DevOps asked to slow down; pausing"
