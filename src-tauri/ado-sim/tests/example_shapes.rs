@@ -156,7 +156,9 @@ async fn release_catalog_and_core_answers_have_the_shapes_of_the_official_exampl
         c.check(&format!("{r}/{file}"), s, &v);
     }
     // A hotfix definition with a manual approval (the single-item examples show one).
-    let me = sim.get(&sim.org("_apis/connectionData")).await;
+    let me = sim
+        .get(&sim.org("_apis/connectionData?api-version=7.1-preview"))
+        .await;
     let approver = json!({"id": me["authenticatedUser"]["id"], "displayName": "Maya Lopez", "uniqueName": "maya.lopez@contoso.com"});
     let approvals = json!({"approvals": [{"rank": 1, "isAutomated": false, "isNotificationOn": false, "approver": approver}]});
     let (def_id, _) = sim

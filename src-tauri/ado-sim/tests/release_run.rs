@@ -161,7 +161,9 @@ async fn a_broken_artifact_fails_validation_with_a_log_line_naming_it() {
 #[tokio::test]
 async fn a_pre_deployment_approval_holds_the_stage_until_approved() {
     let sim = TestSim::start(Seed::Demo, 20).await;
-    let me = sim.get(&sim.org("_apis/connectionData")).await;
+    let me = sim
+        .get(&sim.org("_apis/connectionData?api-version=7.1-preview"))
+        .await;
     let user_id = me["authenticatedUser"]["id"].as_str().map(str::to_owned);
     let approver = match user_id {
         Some(id) => {

@@ -1117,9 +1117,10 @@ async fn list_deployments(
     let status = q.get("deploymentStatus").map(str::to_ascii_lowercase);
     let op_status = q.get("operationStatus").map(str::to_ascii_lowercase);
     let latest_only = q.flag("latestAttemptsOnly").unwrap_or(false);
-    let descending = q
+    // Newest first unless asked otherwise (the service's example lists ids 79, 64, 63, ...).
+    let descending = !q
         .get("queryOrder")
-        .is_some_and(|o| o.eq_ignore_ascii_case("descending"));
+        .is_some_and(|o| o.eq_ignore_ascii_case("ascending"));
     let top = usize::try_from(q.int("$top")?.unwrap_or(50))
         .unwrap_or(50)
         .max(1);
