@@ -633,14 +633,16 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
     );
     assert_eq!(w.branches_named(BRANCH).await[0]["objectId"], sha.as_str());
 
-    // Repeat on the same run: reused, no second POST.
+    // Repeat on the same run: confirmed by reading, no second POST, still recorded as created.
     w.clear_journal().await;
     let again = w
         .svc
         .create_branch(&w.session, &run.id, BRANCH)
         .await
         .unwrap();
-    assert_eq!(again.branch.unwrap().object_id, sha);
+    let again = again.branch.unwrap();
+    assert_eq!(again.object_id, sha);
+    assert_eq!(again.outcome, BranchOutcome::Created);
     assert_eq!(count(&w.journal().await, "POST", "/refs"), 0);
 
     // A second hotfix (another run) on the same release finds the branch and reuses it.

@@ -368,8 +368,12 @@ impl HotfixService {
             run.branch_intent = Some(name.to_owned());
             self.store.save(run)?;
         }
-        let result = step2_branch::create_or_reuse(s, run, name).await?;
+        let mut result = step2_branch::create_or_reuse(s, run, name).await?;
         self.crash_point(crash_points::STEP2_AFTER_REMOTE)?;
+        if let Some(previous) = &run.branch {
+            // Repeating a finished step 2 confirms the branch; it does not re-label how it came to be.
+            result.branch.outcome = previous.outcome;
+        }
         let b = &result.branch;
         let what = match b.outcome {
             BranchOutcome::Created => "created",
