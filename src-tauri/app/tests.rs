@@ -298,3 +298,86 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
     );
     assert_eq!(tested["ok"], true, "{tested}");
 }
+
+#[test]
+fn demo_reset_deletes_the_saved_world_and_starts_a_fresh_one() {
+    let app = app();
+    let first: Value = app.ok("demo_start", json!({}));
+    let dir = app.home.path().join("data").join(crate::demo::DEMO_DIR);
+    let marker = dir.join("left-over-from-the-last-demo");
+    std::fs::write(&marker, "x").unwrap();
+
+    let again: Value = app.ok("demo_reset", json!({}));
+    assert!(!marker.exists(), "the old demo state was deleted");
+    assert!(dir.is_dir(), "a fresh world was written");
+    assert_eq!(
+        again["id"], first["id"],
+        "the demo profile is kept and refreshed"
+    );
+    assert_ne!(
+        again["organizationUrl"], first["organizationUrl"],
+        "a new simulator, on a new port"
+    );
+    let status: Value = app.ok("demo_status", json!({}));
+    assert_eq!(status["running"], true);
+}
+
+/// The command names listed in `build.rs` (which generates the `allow-*` permissions).
+fn manifest_commands() -> Vec<String> {
+    let build = include_str!("../build.rs");
+    let list = &build[build.find("const COMMANDS").expect("COMMANDS")..];
+    let list = &list[..list.find("];").expect("end of COMMANDS")];
+    list.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('"'))
+        .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_owned())
+        .collect()
+}
+
+#[test]
+fn the_main_window_capability_allows_exactly_the_listed_commands() {
+    let capability: Value =
+        serde_json::from_str(include_str!("../../capabilities/main.json")).expect("capability");
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .filter(|p| p.starts_with("allow-"))
+        .collect();
+    let mut expected: Vec<String> = manifest_commands()
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    granted.sort();
+    expected.sort();
+    assert_eq!(granted, expected);
+    assert!(capability["permissions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("core:default")));
+}
+
+#[test]
+fn every_listed_command_is_registered() {
+    let app = app();
+    let unregistered = |cmd: &str| {
+        // Missing arguments are fine here; only an unknown command answers "Command … not found".
+        app.invoke(cmd, json!({}))
+            .err()
+            .is_some_and(|e| e.to_string().contains(&format!("Command {cmd} not found")))
+    };
+    assert!(
+        unregistered("no_such_command"),
+        "the probe recognises an unknown command: {:?}",
+        app.invoke("no_such_command", json!({}))
+    );
+    let commands = manifest_commands();
+    assert!(commands.len() > 20, "{commands:?}");
+    for cmd in commands {
+        assert!(
+            !unregistered(&cmd),
+            "{cmd} is listed in build.rs but not registered"
+        );
+    }
+}
