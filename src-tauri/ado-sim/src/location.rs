@@ -269,11 +269,8 @@ async fn connection_data(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/{org}/_apis", options(org_options))
-        .route("/{org}/_apis/", options(org_options))
         .route("/vsrm/{org}/_apis", options(vsrm_options))
-        .route("/vsrm/{org}/_apis/", options(vsrm_options))
         .route("/extmgmt/{org}/_apis", options(extmgmt_options))
-        .route("/extmgmt/{org}/_apis/", options(extmgmt_options))
         .route("/{org}/_apis/resourceareas", get(resource_areas))
         .route("/{org}/_apis/resourceareas/{area_id}", get(resource_area))
         .route("/{org}/_apis/connectiondata", get(connection_data))

@@ -30,10 +30,16 @@ impl<S: Send + Sync> FromRequestParts<S> for OriginalPath {
 #[derive(Debug, Clone)]
 pub struct ApiVersion(pub String);
 
-/// Lowercases the URI path before routing (map_request wrapper around the whole router).
+/// Lowercases the URI path (and drops a trailing slash) before routing.
 pub fn lowercase_path(mut req: Request) -> Request {
     let original = req.uri().path().to_owned();
+    // ASP.NET routing ignores a trailing slash; so do we.
     let lower = original.to_ascii_lowercase();
+    let lower = if lower.len() > 1 && lower.ends_with('/') {
+        lower.trim_end_matches('/').to_owned()
+    } else {
+        lower
+    };
     req.extensions_mut().insert(OriginalPath(original.clone()));
     if lower != original {
         let pq = match req.uri().query() {
@@ -49,6 +55,48 @@ pub fn lowercase_path(mut req: Request) -> Request {
         }
     }
     req
+}
+
+/// The whole-router wrapper: lowercases the path (see [`lowercase_path`]) and rewrites the
+/// organization-level git routes that name a repository by GUID only
+/// (`{org}/_apis/git/repositories/{id}/…`, what Microsoft's clients call when no project is
+/// given) to the project-level route of that repository.
+pub async fn normalise(
+    axum::extract::State(sim): axum::extract::State<crate::state::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut req = lowercase_path(req);
+    let path = req.uri().path().to_owned();
+    let segs: Vec<&str> = path.split('/').collect();
+    if segs.len() >= 6 && segs[2] == "_apis" && segs[3] == "git" && segs[4] == "repositories" {
+        let project = sim
+            .world()
+            .git
+            .repo_by_id(segs[5])
+            .map(|r| r.project_id.to_string());
+        if let Some(project) = project {
+            let rewritten = format!("/{}/{project}/{}", segs[1], segs[2..].join("/"));
+            let pq = match req.uri().query() {
+                Some(q) => format!("{rewritten}?{q}"),
+                None => rewritten,
+            };
+            if let Ok(uri) = pq.parse::<Uri>() {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Resources that only exist as previews (`releasedVersion` 0.0): the service refuses an
+/// api-version without `-preview` for them.
+fn preview_only(path: &str) -> bool {
+    path.contains("/_apis/extensionmanagement/")
+        || path.contains("/_apis/distributedtask/tasks")
+        || path.ends_with("/_apis/resourceareas")
+        || path.contains("/_apis/resourceareas/")
+        || path.ends_with("/_apis/connectiondata")
 }
 
 /// Reads the api-version from the query string or the `Accept` header.
@@ -86,6 +134,15 @@ pub async fn require_api_version(mut req: Request, next: Next) -> Response {
                 return ApiError::bad_request(
                     format!("The requested REST API version of {v} is not valid. Specify a version such as '7.1'."),
                     "VssInvalidApiVersionException",
+                )
+                .into_response();
+            }
+            if preview_only(path) && !v.to_ascii_lowercase().contains("preview") {
+                return ApiError::bad_request(
+                    format!(
+                        "The requested version \"{v}\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"{v}-preview\""
+                    ),
+                    "VssInvalidPreviewVersionException",
                 )
                 .into_response();
             }

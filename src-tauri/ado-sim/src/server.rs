@@ -166,7 +166,8 @@ pub async fn start(opts: SimOptions) -> anyhow::Result<SimHandle> {
         sim.persist()?;
     }
     let state = Arc::clone(&sim);
-    let app = lowercase_layer().layer(router(Arc::clone(&sim)));
+    let app = from_fn_with_state(Arc::clone(&sim), crate::routing::normalise)
+        .layer(router(Arc::clone(&sim)));
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve =
@@ -183,10 +184,6 @@ pub async fn start(opts: SimOptions) -> anyhow::Result<SimHandle> {
         stop: Some(stop_tx),
         task: Some(task),
     })
-}
-
-fn lowercase_layer() -> tower::util::MapRequestLayer<fn(Request) -> Request> {
-    tower::util::MapRequestLayer::new(crate::routing::lowercase_path as fn(Request) -> Request)
 }
 
 /// Loads the persisted world, or seeds a new one (returns whether it was seeded).

@@ -404,3 +404,58 @@ async fn pull_requests_merge_for_real() {
     assert_eq!(all["count"], 2);
     assert_eq!(all["value"][0]["pullRequestId"], cid, "newest first");
 }
+
+#[tokio::test]
+async fn refs_patch_only_locks_and_org_level_routes_take_a_repository_guid() {
+    let api = Api::new().await;
+    let (status, v, _) = api
+        .send(
+            reqwest::Method::PATCH,
+            "refs?filter=heads/main",
+            json!({"isLocked": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["isLocked"], true);
+    let (_, listed) = api.get("refs?filter=heads/main").await;
+    assert_eq!(listed["value"][0]["isLocked"], true);
+    let (refused, err, _) = api
+        .send(
+            reqwest::Method::PATCH,
+            "refs?filter=heads/main",
+            json!({"newObjectId": "0000000000000000000000000000000000000000"}),
+        )
+        .await;
+    assert_eq!(refused, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        err["message"],
+        "The only property which can be patched is isLocked."
+    );
+    let (missing, err, _) = api
+        .send(
+            reqwest::Method::PATCH,
+            "refs?filter=heads/nope",
+            json!({"isLocked": true}),
+        )
+        .await;
+    assert_eq!(missing, StatusCode::NOT_FOUND);
+    assert!(err["message"].as_str().unwrap().starts_with("TF401020"));
+
+    // {org}/_apis/git/repositories/{guid}/... works without the project, like the real service
+    let i = api.s.info();
+    let (_, repo) = api.get("").await;
+    let id = repo["id"].as_str().unwrap();
+    let r = api
+        .c
+        .get(format!(
+            "{}/_apis/git/repositories/{id}/refs?filter=heads/main&api-version=7.1",
+            i.org_url
+        ))
+        .basic_auth("", Some(&i.pat))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["value"][0]["name"], "refs/heads/main");
+}

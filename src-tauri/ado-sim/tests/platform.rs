@@ -327,6 +327,22 @@ async fn discovery_announces_every_host_like_the_real_service() {
         .iter()
         .any(|l| l["resourceName"] == "InstalledExtensions"));
 
+    let not_preview = c
+        .get(format!(
+            "{}/_apis/ResourceAreas?api-version=7.1",
+            info.org_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        not_preview.status(),
+        StatusCode::BAD_REQUEST,
+        "preview-only resources need -preview"
+    );
+    let b: Value = not_preview.json().await.unwrap();
+    assert_eq!(b["typeKey"], "VssInvalidPreviewVersionException");
+
     let cd: Value = get(&info, "_apis/connectionData?api-version=7.1-preview.1")
         .await
         .json()

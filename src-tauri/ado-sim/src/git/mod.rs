@@ -33,6 +33,9 @@ pub struct GitWorld {
     pub pull_requests: Vec<pulls::PullRequest>,
     #[serde(default)]
     pub next_pull_request_id: i32,
+    /// Locked refs as `(repository id, ref name)` (`PATCH …/refs` with `isLocked`).
+    #[serde(default)]
+    pub locked_refs: Vec<(uuid::Uuid, String)>,
 }
 
 /// One repository: REST metadata plus the path of its real bare repository on disk.
@@ -125,7 +128,10 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/{project}/_apis/git/repositories", get(repos::list))
         .route("/{org}/_apis/git/repositories", get(repos::list_org))
         .route(repo, get(repos::get))
-        .route(&format!("{repo}/refs"), get(refs::list).post(refs::update))
+        .route(
+            &format!("{repo}/refs"),
+            get(refs::list).post(refs::update).patch(refs::lock),
+        )
         .route(&format!("{repo}/commits"), get(commits::list))
         .route(&format!("{repo}/commits/{{commit}}"), get(commits::get))
         .route(

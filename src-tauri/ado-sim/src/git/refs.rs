@@ -59,7 +59,17 @@ pub async fn list(
         .get("filter")
         .map(|f| format!("refs/{}", f.trim_start_matches("refs/")).to_ascii_lowercase());
     let contains = q.get("filterContains").map(str::to_ascii_lowercase);
-    let creator = identity_short(&sim.world().core.default_user());
+    let (creator, locked) = {
+        let world = sim.world();
+        let locked: Vec<String> = world
+            .git
+            .locked_refs
+            .iter()
+            .filter(|(id, _)| *id == repo.id)
+            .map(|(_, n)| n.clone())
+            .collect();
+        (identity_short(&world.core.default_user()), locked)
+    };
     let api = repo_api_url(&sim, &repo);
     let items: Vec<Value> = refs
         .into_iter()
@@ -72,12 +82,17 @@ pub async fn list(
         })
         .map(|(name, id)| {
             let short = name.trim_start_matches("refs/");
-            json!({
+            let mut v = json!({
                 "name": name,
                 "objectId": id,
                 "creator": creator,
                 "url": format!("{api}/refs?filter={}", encode(short)),
-            })
+            });
+            if locked.contains(&name) {
+                v["isLocked"] = json!(true);
+                v["isLockedBy"] = creator.clone();
+            }
+            v
         })
         .collect();
     let top = q.int("$top")?.map(|t| usize::try_from(t).unwrap_or(0));
@@ -206,4 +221,71 @@ fn conflicts(git: &Repository, name: &str) -> bool {
                 || existing.starts_with(&format!("{lower}/"))
                 || lower.starts_with(&format!("{existing}/"))
         })
+}
+
+/// `PATCH …/refs?filter=heads/x` with `{"isLocked": true|false}`: the only property the service
+/// lets you patch (creating or moving a branch is a `POST`).
+pub async fn lock(
+    State(sim): State<AppState>,
+    Path((org, project, repo)): Path<(String, String, String)>,
+    principal: Principal,
+    q: QueryParams,
+    JsonBody(body): JsonBody<serde_json::Map<String, Value>>,
+) -> ApiResult<Response> {
+    principal.require("vso.code_write")?;
+    let repo = resolve_repo(&sim, &org, Some(&project), &repo)?;
+    let only_lock =
+        body.keys().all(|k| k == "isLocked") && body.get("isLocked").is_some_and(Value::is_boolean);
+    if !only_lock {
+        return Err(crate::errors::ApiError::bad_request(
+            "The only property which can be patched is isLocked.",
+            "InvalidArgumentValueException",
+        ));
+    }
+    let lock = body
+        .get("isLocked")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let filter = q
+        .get("filter")
+        .unwrap_or("")
+        .trim_start_matches("refs/")
+        .to_owned();
+    let name = format!("refs/{filter}");
+    let r2 = repo.clone();
+    let n2 = name.clone();
+    let found =
+        blocking(move || Ok(all_refs(&r2.open()?)?.into_iter().find(|(n, _)| *n == n2))).await?;
+    let Some((name, id)) = found else {
+        return Err(crate::errors::ApiError::not_found(
+            format!(
+                "TF401020: The Git ref with name {name} does not exist in repository {}.",
+                repo.name
+            ),
+            "GitRefNotFoundException",
+        ));
+    };
+    let creator = {
+        let mut world = sim.world();
+        world
+            .git
+            .locked_refs
+            .retain(|(rid, n)| !(*rid == repo.id && *n == name));
+        if lock {
+            world.git.locked_refs.push((repo.id, name.clone()));
+        }
+        identity_short(&world.core.default_user())
+    };
+    let api = repo_api_url(&sim, &repo);
+    let mut v = json!({
+        "name": name,
+        "objectId": id,
+        "creator": creator,
+        "url": format!("{api}/refs?filter={}", encode(&filter)),
+        "isLocked": lock,
+    });
+    if lock {
+        v["isLockedBy"] = identity_short(&principal.user);
+    }
+    Ok(axum::Json(v).into_response())
 }
