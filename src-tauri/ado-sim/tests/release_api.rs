@@ -279,3 +279,47 @@ async fn the_release_world_survives_a_restart_from_its_state_dir() {
         .await;
     assert_eq!(deps["count"], 1);
 }
+
+#[tokio::test]
+async fn a_deployment_interrupted_by_a_restart_runs_again_when_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || SimOptions {
+        seed: Seed::Demo,
+        port: 0,
+        state_dir: Some(dir.path().to_path_buf()),
+        task_delay_ms: 10,
+    };
+    let first = ado_sim::start(opts()).await.unwrap();
+    let sim = TestSim {
+        info: first.info().clone(),
+        handle: first,
+        http: reqwest::Client::new(),
+    };
+    let state = sim.handle.state();
+    ado_sim::release::control(&state, ado_sim::release::Control::Pause);
+    let (def, _) = sim
+        .create_definition(
+            &sim.definition_body("Interrupted", vec![], automated())
+                .await,
+        )
+        .await;
+    let head = sim.branch_head("main").await;
+    let (rid, eid) = sim.create_release(def, &head, "main").await;
+    sim.deploy(rid, eid).await;
+    state.persist().unwrap();
+    drop(state);
+    sim.handle.shutdown().await;
+
+    let again = ado_sim::start(opts()).await.unwrap();
+    let sim = TestSim {
+        info: again.info().clone(),
+        handle: again,
+        http: reqwest::Client::new(),
+    };
+    assert_eq!(
+        ado_sim::release::engine::resume_interrupted(&sim.handle.state()),
+        1
+    );
+    let r = sim.wait_stage(rid, eid).await;
+    assert_eq!(r["environments"][0]["status"], "succeeded");
+}

@@ -992,3 +992,53 @@ pub fn complete_as_succeeded(
     }
     world.release.current_release.insert(def_env, rid);
 }
+
+/// Restarts the deployments a previous run of the simulator left queued or running (the process
+/// stopped mid-deployment, e.g. the demo app was closed): each is reset to `Queued` with fresh
+/// tasks and run again. Deployments held by a pending approval stay held. Call once after the
+/// world was loaded, inside the runtime. Returns how many were restarted.
+pub fn resume_interrupted(sim: &AppState) -> usize {
+    let mut restart = Vec::new();
+    {
+        let mut w = sim.world();
+        let now = Utc::now();
+        for r in w.release.releases.values_mut() {
+            for e in &mut r.environments {
+                let Some(a) = e.deploy_steps.last_mut() else {
+                    continue;
+                };
+                let running = matches!(
+                    a.operation_status.as_str(),
+                    "Queued" | "Approved" | "QueuedForAgent" | "PhaseInProgress"
+                );
+                if !running || !matches!(e.status.as_str(), "queued" | "inProgress") {
+                    continue;
+                }
+                a.operation_status = "Queued".into();
+                a.started_on = None;
+                a.last_modified_on = now;
+                for p in &mut a.phases {
+                    p.status = "notStarted".into();
+                    p.started_on = None;
+                    p.error_log = None;
+                    for j in &mut p.jobs {
+                        for t in std::iter::once(&mut j.job).chain(j.tasks.iter_mut()) {
+                            t.status = "pending".into();
+                            t.start_time = None;
+                            t.finish_time = None;
+                            t.issues.clear();
+                            t.log.clear();
+                        }
+                    }
+                }
+                e.status = "queued".into();
+                e.modified_on = now;
+                restart.push((r.id, e.id));
+            }
+        }
+    }
+    for (rid, eid) in &restart {
+        spawn(sim, *rid, *eid);
+    }
+    restart.len()
+}
