@@ -189,3 +189,60 @@ pub async fn get_release(
         )
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_release_example_artifact_and_its_branch() {
+        let a: ReleaseArtifact = serde_json::from_value(serde_json::json!({
+            "sourceId": "p:1", "type": "Build", "alias": "Fabrikam.CI", "isPrimary": true,
+            "definitionReference": {
+                "definition": {"id": "1", "name": "Fabrikam.CI"},
+                "version": {"id": "2", "name": "2"},
+                "branch": {"id": "refs/heads/master", "name": "refs/heads/master"},
+                "defaultVersionSpecific": {"id": "", "name": ""},
+                "weird": {"id": 7}
+            }
+        }))
+        .unwrap();
+        assert!(a.is_type("build"));
+        assert_eq!(a.reference_id("version").as_deref(), Some("2"));
+        assert_eq!(
+            a.reference_id("defaultVersionSpecific"),
+            None,
+            "empty strings are absent"
+        );
+        assert_eq!(a.reference_id("weird").as_deref(), Some("7"));
+        assert_eq!(a.branch().as_deref(), Some("master"));
+        let git: ReleaseArtifact = serde_json::from_value(serde_json::json!({
+            "alias": "_src", "type": "Git",
+            "definitionReference": {"branches": {"id": "workspace_publish", "name": "workspace_publish"}}
+        }))
+        .unwrap();
+        assert_eq!(git.branch().as_deref(), Some("workspace_publish"));
+    }
+
+    #[test]
+    fn reads_a_deployment_of_the_example_with_pascal_case_status() {
+        let d: Deployment = serde_json::from_value(serde_json::json!({
+            "id": 79,
+            "release": {"id": 55, "name": "Release-2", "description": null,
+                        "_links": {"web": {"href": "https://dev.azure.com/f/p/_release?releaseId=55"}}},
+            "releaseEnvironment": {"id": 118, "name": "PROD"},
+            "definitionEnvironmentId": 43, "attempt": 1,
+            "deploymentStatus": "succeeded", "operationStatus": "PhaseSucceeded",
+            "requestedFor": {"displayName": "Chuck Reinhart", "uniqueName": "fabfiber@outlook.com"},
+            "startedOn": "2017-08-29T16:51:32.09Z", "completedOn": "2017-08-29T16:55:00Z"
+        }))
+        .unwrap();
+        assert_eq!(d.release.name, "Release-2");
+        assert_eq!(d.requested_for.unwrap().display_name, "Chuck Reinhart");
+        assert!(d.completed_on.is_some());
+        assert_eq!(
+            d.release.links.web.unwrap().href,
+            "https://dev.azure.com/f/p/_release?releaseId=55"
+        );
+    }
+}
