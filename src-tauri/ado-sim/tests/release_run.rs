@@ -319,3 +319,61 @@ async fn admin_pause_holds_deployments_and_advance_runs_one_step() {
     let r = sim.wait_stage(rid, eid).await;
     assert_eq!(r["environments"][0]["status"], "succeeded");
 }
+
+#[tokio::test]
+async fn a_new_release_of_the_demo_pipeline_deploys_test_automatically_from_the_arm_templates() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let (status, r) = sim
+        .json(
+            Method::POST,
+            &sim.rm("releases"),
+            Some(&json!({"definitionId": 1, "description": "nightly"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["name"], "Release-4");
+    let envs = r["environments"].as_array().unwrap();
+    let test = envs.iter().find(|e| e["name"] == "Test").unwrap();
+    let prod = envs.iter().find(|e| e["name"] == "Production").unwrap();
+    assert_eq!(prod["status"], "notStarted", "Production is manual");
+    let (rid, eid) = (r["id"].as_i64().unwrap(), test["id"].as_i64().unwrap());
+    let done = sim.wait_stage(rid, eid).await;
+    let test = done["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == eid)
+        .unwrap()
+        .clone();
+    assert_eq!(test["status"], "succeeded", "{test}");
+    assert_eq!(test["triggerReason"], "After release");
+    let (phase, tasks) = TestSim::tasks_of(&done, eid);
+    let deploy = tasks
+        .iter()
+        .find(|t| {
+            t["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("Synpase deployment task")
+        })
+        .unwrap();
+    let log = sim
+        .task_log(rid, eid, phase, deploy["id"].as_i64().unwrap())
+        .await;
+    assert!(
+        log.contains("TemplateForWorkspace.json")
+            && log.contains("Deployment of the Synapse artifacts succeeded"),
+        "{log}"
+    );
+    // The publish artifact took the head of workspace_publish.
+    let publish = done["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["alias"] == "_synapse-analytics-publish")
+        .unwrap();
+    assert_eq!(
+        publish["definitionReference"]["version"]["id"],
+        sim.branch_head("workspace_publish").await
+    );
+}
