@@ -20,10 +20,13 @@ describe('App shell', () => {
     });
     render(App);
     await screen.findByTestId('profiles-page');
+    expect(screen.getByRole('main')).not.toHaveFocus();
     await waitFor(() => expect(calls.filter((c) => c.cmd === 'app_ready')).toHaveLength(1));
     expect(screen.getByTestId('nav-profiles')).toHaveAttribute('aria-current', 'page');
     await fireEvent.click(screen.getByTestId('nav-about'));
     expect(router.route).toEqual({ name: 'about' });
+    // Focus leaves the nav button for the new screen.
+    expect(screen.getByRole('main')).toHaveFocus();
   });
 
   it('started with --demo: starts the demo and opens its runs', async () => {
