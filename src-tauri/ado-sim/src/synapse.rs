@@ -330,23 +330,14 @@ fn toggle(
     if let Some(r) = check(sim, headers, q) {
         return r;
     }
-    {
-        let mut world = sim.world();
-        let Some(ws) = world.synapse.workspace_mut(workspace) else {
-            return workspace_not_found(workspace);
-        };
-        let ws_name = ws.name.clone();
-        if ws.set_trigger_state(trigger, state).is_none() {
-            return trigger_not_found(&ws_name, trigger);
-        }
+    // The server persists the world after a successful mutating request.
+    let mut world = sim.world();
+    let Some(ws) = world.synapse.workspace_mut(workspace) else {
+        return workspace_not_found(workspace);
+    };
+    let ws_name = ws.name.clone();
+    if ws.set_trigger_state(trigger, state).is_none() {
+        return trigger_not_found(&ws_name, trigger);
     }
-    persist(sim);
     StatusCode::OK.into_response()
-}
-
-/// Persists the world, logging (not failing the request) when the disk write fails.
-pub(crate) fn persist(sim: &Sim) {
-    if let Err(e) = sim.persist() {
-        tracing::warn!("could not persist the simulator state: {e:#}");
-    }
 }
