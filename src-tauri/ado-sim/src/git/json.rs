@@ -178,15 +178,18 @@ pub fn commit_ref(sim: &Sim, repo: &RepoInfo, id: &str) -> Value {
     json!({"commitId": id, "url": format!("{}/commits/{id}", repo_api_url(sim, repo))})
 }
 
-/// An identity as pull requests show it (`id, displayName, uniqueName, url, imageUrl`).
-pub fn identity_short(user: &Identity) -> Value {
+/// An identity as refs and pull requests show it, with URLs on the simulator's current base
+/// (the stored ones may name the port of an earlier run).
+pub fn identity_short(sim: &Sim, user: &Identity) -> Value {
+    let org = &sim.info.org_url;
+    let avatar = format!("{org}/_apis/GraphProfile/MemberAvatars/{}", user.descriptor);
     json!({
         "displayName": user.display_name,
-        "url": user.url,
-        "_links": user.links,
+        "url": format!("{org}/_apis/Identities/{}", user.id),
+        "_links": {"avatar": {"href": avatar}},
         "id": user.id,
         "uniqueName": user.unique_name,
-        "imageUrl": user.image_url,
+        "imageUrl": avatar,
         "descriptor": user.descriptor,
     })
 }

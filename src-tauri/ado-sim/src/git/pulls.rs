@@ -73,7 +73,7 @@ pub fn pr_json(
         .reviewers
         .iter()
         .map(|r| {
-            let mut v = identity_short(r);
+            let mut v = identity_short(sim, r);
             v["reviewerUrl"] = json!(format!("{url}/reviewers/{}", r.id));
             v["vote"] = json!(0);
             v["hasDeclined"] = json!(false);
@@ -87,7 +87,7 @@ pub fn pr_json(
         "pullRequestId": pr.id,
         "codeReviewId": pr.id,
         "status": pr.status,
-        "createdBy": identity_short(&pr.created_by),
+        "createdBy": identity_short(sim, &pr.created_by),
         "creationDate": pr.creation_date,
         "title": pr.title,
         "description": pr.description,
@@ -114,13 +114,13 @@ pub fn pr_json(
         v["closedDate"] = json!(d);
     }
     if let Some(b) = &pr.closed_by {
-        v["closedBy"] = identity_short(b);
+        v["closedBy"] = identity_short(sim, b);
     }
     if let Some(o) = &pr.completion_options {
         v["completionOptions"] = o.clone();
     }
     if let Some(a) = &pr.auto_complete_set_by {
-        v["autoCompleteSetBy"] = identity_short(a);
+        v["autoCompleteSetBy"] = identity_short(sim, a);
     }
     if pr.merge_status == "conflicts" {
         v["mergeFailureMessage"] = json!(format!(
@@ -136,7 +136,7 @@ pub fn pr_json(
             "sourceBranch": {"href": format!("{api}/refs")},
             "targetBranch": {"href": format!("{api}/refs")},
             "statuses": {"href": format!("{url}/statuses")},
-            "createdBy": {"href": pr.created_by.url},
+            "createdBy": {"href": format!("{}/_apis/Identities/{}", sim.info.org_url, pr.created_by.id)},
             "iterations": {"href": format!("{url}/iterations")},
         });
         if let Some(c) = &pr.last_merge_source_commit {

@@ -68,7 +68,7 @@ pub async fn list(
             .filter(|(id, _)| *id == repo.id)
             .map(|(_, n)| n.clone())
             .collect();
-        (identity_short(&world.core.default_user()), locked)
+        (identity_short(&sim, &world.core.default_user()), locked)
     };
     let api = repo_api_url(&sim, &repo);
     let items: Vec<Value> = refs
@@ -274,7 +274,7 @@ pub async fn lock(
         if lock {
             world.git.locked_refs.push((repo.id, name.clone()));
         }
-        identity_short(&world.core.default_user())
+        identity_short(&sim, &world.core.default_user())
     };
     let api = repo_api_url(&sim, &repo);
     let mut v = json!({
@@ -285,7 +285,7 @@ pub async fn lock(
         "isLocked": lock,
     });
     if lock {
-        v["isLockedBy"] = identity_short(&principal.user);
+        v["isLockedBy"] = identity_short(&sim, &principal.user);
     }
     Ok(axum::Json(v).into_response())
 }
