@@ -377,3 +377,57 @@ async fn a_new_release_of_the_demo_pipeline_deploys_test_automatically_from_the_
         sim.branch_head("workspace_publish").await
     );
 }
+
+#[tokio::test]
+async fn a_rejected_approval_rejects_the_stage_without_running_anything() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let me = sim
+        .get(&sim.org("_apis/connectionData?api-version=7.1-preview"))
+        .await;
+    let approver = json!({"id": me["authenticatedUser"]["id"], "displayName": "Maya Lopez", "uniqueName": "maya.lopez@contoso.com"});
+    let approvals = json!({"approvals": [{"rank": 1, "isAutomated": false, "isNotificationOn": false, "approver": approver}]});
+    let (def, _) = sim
+        .create_definition(
+            &sim.definition_body("Rejected", sim.synapse_tasks().await, approvals)
+                .await,
+        )
+        .await;
+    let head = sim.branch_head("main").await;
+    let (rid, eid) = sim.create_release(def, &head, "main").await;
+    sim.deploy(rid, eid).await;
+    let pending = sim
+        .get(&sim.rm(&format!("approvals?releaseIdsFilter={rid}")))
+        .await;
+    let id = pending["value"][0]["id"].as_i64().unwrap();
+    let (status, a) = sim
+        .json(
+            Method::PATCH,
+            &sim.rm(&format!("approvals/{id}")),
+            Some(&json!({"status": "rejected", "comments": "Not today"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "rejected");
+    assert_eq!(a["comments"], "Not today");
+    let r = sim.wait_stage(rid, eid).await;
+    let env = &r["environments"][0];
+    assert_eq!(env["status"], "rejected");
+    assert_eq!(env["deploySteps"][0]["operationStatus"], "Rejected");
+    let (_, tasks) = TestSim::tasks_of(&r, eid);
+    assert!(
+        tasks.iter().all(|t| t["status"] == "pending"),
+        "nothing ran: {tasks:?}"
+    );
+    // The prod triggers were never stopped.
+    let triggers = sim.triggers("contoso-synapse-prod").await;
+    assert!(triggers.iter().any(|(_, s)| s == "Started"));
+    // A decided approval cannot be decided again.
+    let (status, _) = sim
+        .json(
+            Method::PATCH,
+            &sim.rm(&format!("approvals/{id}")),
+            Some(&json!({"status": "approved"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
