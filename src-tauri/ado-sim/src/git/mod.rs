@@ -1,7 +1,8 @@
 //! Git: real bare repositories on disk, the git REST area (repositories, refs, commits, diffs,
 //! items, trees, branch stats, pull requests) and smart HTTP (`/{org}/{project}/_git/{repo}`).
 //!
-//! One file per concept: `repos`, `refs`, `commits`, `diffs`, `items`, `pulls`, `smart_http`,
+//! One file per concept: `repos`, `refs`, `commits`, `diffs`, `items`, `pulls` (+ `merge`),
+//! `smart_http`,
 //! `write` (commits made by the simulator itself: seeds and the admin push-files hook),
 //! `json` (the REST shapes) and `version` (version descriptors → commits).
 
@@ -18,6 +19,7 @@ pub mod commits;
 pub mod diffs;
 pub mod items;
 pub mod json;
+pub mod merge;
 pub mod pulls;
 pub mod refs;
 pub mod repos;

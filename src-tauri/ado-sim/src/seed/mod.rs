@@ -10,6 +10,7 @@ use crate::server::Seed;
 use crate::state::{repos_dir, Project, Secret, Sim, TokenGrant, World, WORLD_VERSION};
 
 pub mod demo;
+pub mod demo_artifacts;
 pub mod demo_release;
 pub mod demo_repo;
 pub mod scale;
