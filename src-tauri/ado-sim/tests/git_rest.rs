@@ -299,6 +299,38 @@ async fn commits_changes_items_and_branch_stats() {
     assert_eq!(bad_branch, StatusCode::NOT_FOUND);
     assert!(err["message"].as_str().unwrap().starts_with("TF401175"));
 
+    let (_, tree) = api
+        .get(&format!("trees/{}", c["treeId"].as_str().unwrap()))
+        .await;
+    let entries: Vec<&str> = tree["treeEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["relativePath"].as_str().unwrap())
+        .collect();
+    assert!(
+        entries.contains(&"publish_config.json") && entries.contains(&"pipeline"),
+        "{entries:?}"
+    );
+    let pipeline = tree["treeEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["relativePath"] == "pipeline")
+        .unwrap();
+    assert_eq!(pipeline["gitObjectType"], "tree");
+    let (_, full) = api
+        .get(&format!(
+            "trees/{}?recursive=true",
+            c["treeId"].as_str().unwrap()
+        ))
+        .await;
+    assert!(full["treeEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["relativePath"] == "pipeline/pl_ingest_sales.json"));
+
     let (_, stats) = api.get("stats/branches?name=feature/sql-pool-views").await;
     assert_eq!(stats["aheadCount"], 1);
     assert_eq!(stats["behindCount"], 0);

@@ -561,3 +561,39 @@ fn the_binary_prints_exactly_one_json_line() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn the_synapse_data_plane_takes_its_bearer_token_only() {
+    let s = sim(Seed::Demo).await;
+    let info = s.info().clone();
+    let url = format!(
+        "{}/triggers?api-version=2020-12-01",
+        info.synapse_url_template
+            .replace("{workspaceName}", "contoso-synapse-prod")
+    );
+    let c = client();
+    let anon = c.get(&url).send().await.unwrap();
+    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+    assert!(anon.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    let with_pat = c
+        .get(&url)
+        .basic_auth("", Some(&info.pat))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_pat.status(),
+        StatusCode::UNAUTHORIZED,
+        "an Azure DevOps PAT is not a Synapse token"
+    );
+    let ok = c
+        .get(&url)
+        .bearer_auth(&info.synapse_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}
