@@ -103,6 +103,23 @@ describe('Profiles screen', () => {
     expect(calls.find((c) => c.cmd === 'delete_profile')?.args).toEqual({ profileId: 'p-1' });
   });
 
+  it('shows what is left when the profile was deleted but its token could not be', async () => {
+    let profiles = [profile({ id: 'p-1', name: 'Sales' })];
+    mockCommands({
+      list_profiles: () => ({ profiles, warnings: [], readOnly: false }),
+      app_info: () => appInfo(),
+      delete_profile: () => {
+        profiles = [];
+        throw appError('keychainUnavailable', 'The OS keychain is not available, so a token saved there earlier could not be deleted.');
+      },
+    });
+    render(Profiles);
+    await fireEvent.click(await screen.findByTestId('profile-delete'));
+    await fireEvent.click(screen.getByTestId('delete-dialog-confirm'));
+    expect(await screen.findByTestId('profiles-error')).toHaveTextContent('could not be deleted');
+    expect(screen.queryByTestId('profile-card')).toBeNull();
+  });
+
   it('warns that an unreadable profiles file was moved aside, with its new path', async () => {
     mockCommands({
       list_profiles: () => ({
