@@ -164,6 +164,13 @@ pub async fn start(opts: SimOptions) -> anyhow::Result<SimHandle> {
     }
     if fresh {
         sim.persist()?;
+    } else {
+        // Deployments a previous run left queued or running (the app was closed mid-deployment)
+        // would otherwise stay inProgress forever.
+        let restarted = crate::release::engine::resume_interrupted(&sim);
+        if restarted > 0 {
+            tracing::info!("restarted {restarted} deployment(s) interrupted by the last shutdown");
+        }
     }
     let state = Arc::clone(&sim);
     let app = from_fn_with_state(Arc::clone(&sim), crate::routing::normalise)
