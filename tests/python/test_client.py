@@ -44,6 +44,7 @@ def main(org_url, pat):
     se = clients.get_service_endpoint_client()
     ta = clients.get_task_agent_client()
     em = clients.get_extension_management_client()
+    build = clients.get_build_client()
 
     # Step 0: discovery.
     projects = core.get_projects()
@@ -68,6 +69,11 @@ def main(org_url, pat):
     check(prod.authorization.scheme == "ServicePrincipal", f"scheme: {prod.authorization.scheme}")
     check(prod.is_ready, "endpoint ready")
     check(any(e.authorization.scheme == "WorkloadIdentityFederation" for e in endpoints), "a WIF endpoint exists")
+
+    # Build (Read): the list the app's connection test probes; the demo world has no CI build yet.
+    builds = build.get_builds(PROJECT, branch_name="refs/heads/main", status_filter="completed",
+                              result_filter="succeeded", query_order="finishTimeDescending", top=1)
+    check(builds == [], f"no builds in the demo world: {builds}")
 
     queues = ta.get_agent_queues(PROJECT, queue_name="Azure Pipelines")
     check(len(queues) == 1 and queues[0].name == "Azure Pipelines", f"queue: {[q.name for q in queues]}")

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::api::QueryParams;
 use crate::auth::Principal;
 use crate::errors::{ApiError, ApiResult};
 use crate::release::links::{self, Person};
@@ -735,6 +736,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/{project}/_apis/serviceendpoint/endpoints/{endpoint_id}", get(get_endpoint))
         .route("/{org}/{project}/_apis/distributedtask/queues", get(list_queues))
         .route("/{org}/{project}/_apis/distributedtask/queues/{queue_id}", get(get_queue))
+        .route("/{org}/{project}/_apis/build/builds", get(list_builds))
         .route("/{org}/{project}/_apis/build/builds/{build_id}", get(get_build))
 }
 
@@ -997,6 +999,161 @@ async fn get_queue(
                 "TaskAgentQueueNotFoundException",
             )
         })
+}
+
+/// One enum-valued filter of `GET build/builds`: `Ok(None)` = no filter, `Ok(Some(v))` = the value
+/// (lower-case) of one of `allowed`, else the service's 400.
+fn enum_filter(q: &QueryParams, name: &str, allowed: &[&str]) -> ApiResult<Option<String>> {
+    let Some(raw) = q.get(name) else {
+        return Ok(None);
+    };
+    let v = raw.trim().to_ascii_lowercase();
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(&v)) {
+        Ok(Some(v))
+    } else {
+        Err(ApiError::bad_request(
+            format!(
+                "The value '{raw}' is not valid for parameter '{name}'. Use one of: {}.",
+                allowed.join(", ")
+            ),
+            "InvalidArgumentValueException",
+        ))
+    }
+}
+
+/// A comma-delimited list of integers (`definitions`, `buildIds`); a non-numeric item is a 400.
+fn id_list(q: &QueryParams, name: &str) -> ApiResult<Option<Vec<i32>>> {
+    let Some(raw) = q.get(name) else {
+        return Ok(None);
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i32>().map_err(|_| {
+                ApiError::bad_request(
+                    format!("The value '{raw}' is not valid for parameter '{name}'. Specify a comma-delimited list of integer ids."),
+                    "InvalidArgumentValueException",
+                )
+            })
+        })
+        .collect::<ApiResult<Vec<i32>>>()
+        .map(Some)
+}
+
+/// `GET {org}/{project}/_apis/build/builds` (build.json `Builds_List`): the filters the app and
+/// API.md's "Succeeded runs on a branch" use — `definitions`, `buildIds`, `branchName`,
+/// `statusFilter`, `resultFilter`, `repositoryId`/`repositoryType`, `queryOrder`, `$top` and
+/// `continuationToken` (answered in `x-ms-continuationtoken`). Every simulated build is completed and
+/// succeeded, so other status/result filters select nothing.
+async fn list_builds(
+    State(sim): State<AppState>,
+    principal: Principal,
+    Path((_org, project)): Path<(String, String)>,
+    q: QueryParams,
+) -> ApiResult<axum::response::Response> {
+    principal.require("vso.build")?;
+    let definitions = id_list(&q, "definitions")?;
+    let build_ids = id_list(&q, "buildIds")?;
+    let status = enum_filter(
+        &q,
+        "statusFilter",
+        &[
+            "none",
+            "inProgress",
+            "completed",
+            "cancelling",
+            "postponed",
+            "notStarted",
+            "all",
+        ],
+    )?;
+    let result = enum_filter(
+        &q,
+        "resultFilter",
+        &[
+            "none",
+            "succeeded",
+            "partiallySucceeded",
+            "failed",
+            "canceled",
+        ],
+    )?;
+    let order = enum_filter(
+        &q,
+        "queryOrder",
+        &[
+            "finishTimeAscending",
+            "finishTimeDescending",
+            "queueTimeDescending",
+            "queueTimeAscending",
+            "startTimeDescending",
+            "startTimeAscending",
+        ],
+    )?
+    .unwrap_or_else(|| "queuetimedescending".into());
+    let top = q
+        .int("$top")?
+        .map(|t| {
+            usize::try_from(t).map_err(|_| {
+                ApiError::bad_request(
+                    format!("The value {t} for parameter '$top' must be zero or greater."),
+                    "ArgumentOutOfRangeException",
+                )
+            })
+        })
+        .transpose()?;
+    let branch = q.get("branchName").map(str::to_ascii_lowercase);
+    let repository_id = q.get("repositoryId").map(str::to_ascii_lowercase);
+    let repository_type = q.get("repositoryType").map(str::to_ascii_lowercase);
+    // The only state and result a simulated build has.
+    let status_ok = status
+        .as_deref()
+        .is_none_or(|s| matches!(s, "none" | "completed" | "all"));
+    let result_ok = result
+        .as_deref()
+        .is_none_or(|r| matches!(r, "none" | "succeeded"));
+    // Every simulated build ran on an Azure Repos (TfsGit) repository.
+    let type_ok = repository_type.as_deref().is_none_or(|t| t == "tfsgit");
+
+    let world = sim.world();
+    let p = links::project(&world, &project)?;
+    let mut builds: Vec<&Build> = world
+        .catalog
+        .builds
+        .iter()
+        .filter(|b| b.project_id == p.id && status_ok && result_ok && type_ok)
+        .filter(|b| {
+            definitions
+                .as_ref()
+                .is_none_or(|d| d.contains(&b.definition_id))
+        })
+        .filter(|b| build_ids.as_ref().is_none_or(|ids| ids.contains(&b.id)))
+        .filter(|b| {
+            branch
+                .as_deref()
+                .is_none_or(|br| b.source_branch.eq_ignore_ascii_case(br))
+        })
+        .filter(|b| {
+            repository_id
+                .as_deref()
+                .is_none_or(|r| b.repository_id.to_string() == r)
+        })
+        .collect();
+    // Start time is queue time + 4 s for every simulated build, so it orders like queue time.
+    match order.as_str() {
+        "finishtimeascending" => builds.sort_by_key(|b| (b.finish_time, b.id)),
+        "finishtimedescending" => builds.sort_by_key(|b| std::cmp::Reverse((b.finish_time, b.id))),
+        "queuetimeascending" | "starttimeascending" => builds.sort_by_key(|b| (b.queue_time, b.id)),
+        _ => builds.sort_by_key(|b| std::cmp::Reverse((b.queue_time, b.id))),
+    }
+    let (page, next) = crate::api::continuation_page(builds, top, q.get("continuationToken"))?;
+    let org = links::org_of(&sim.info.org_url);
+    let items: Vec<Value> = page
+        .into_iter()
+        .map(|b| build_json(b, &sim.info.base_url, &org))
+        .collect();
+    Ok(crate::api::with_continuation(crate::api::list(items), next))
 }
 
 async fn get_build(

@@ -223,6 +223,128 @@ async fn builds_created_through_the_hook_are_served_with_their_source_version() 
 }
 
 #[tokio::test]
+async fn the_builds_list_filters_like_succeeded_runs_on_a_branch_and_pages() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let list_url =
+        |query: &str| sim.org(&format!("{}/_apis/build/builds?{query}", sim.info.project));
+    // The demo world has no CI build: the Build (Read) probe of "Test connection" gets an empty list.
+    let empty = sim.get(&list_url("$top=1")).await;
+    assert_eq!(empty["count"], 0);
+    assert_eq!(empty["value"], serde_json::json!([]));
+
+    let main = sim.branch_head("main").await;
+    let churn = sim.branch_head("feature/customer-churn").await;
+    let state = sim.handle.state();
+    let make = |commit: &str, branch: &str, definition: &str| {
+        let req: ado_sim::catalog::BuildRequest = serde_json::from_value(serde_json::json!({
+            "project": "DataPlatform", "repository": "synapse-analytics", "sourceVersion": commit,
+            "sourceBranch": branch, "definitionName": definition}))
+        .unwrap();
+        let mut world = state.world();
+        let b = ado_sim::catalog::create_build(&mut world, &sim.info.base_url, "contoso", &req)
+            .unwrap();
+        (
+            b["id"].as_i64().unwrap(),
+            b["definition"]["id"].as_i64().unwrap(),
+        )
+    };
+    let (b1, ci) = make(&main, "refs/heads/main", "synapse-ci");
+    let (b2, _) = make(&churn, "refs/heads/feature/customer-churn", "synapse-ci");
+    let (b3, ci_again) = make(&main, "refs/heads/main", "synapse-ci");
+    let (b4, other) = make(&main, "refs/heads/main", "nightly");
+    assert_eq!(ci, ci_again);
+    assert_ne!(ci, other);
+
+    let ids = |v: &Value| -> Vec<i64> {
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_i64().unwrap())
+            .collect()
+    };
+    // API.md "Succeeded runs on a branch".
+    let succeeded = sim
+        .get(&list_url(&format!(
+            "definitions={ci}&branchName=refs/heads/main&statusFilter=completed&resultFilter=succeeded&queryOrder=finishTimeDescending"
+        )))
+        .await;
+    assert_eq!(ids(&succeeded), [b3, b1], "{succeeded}");
+    assert_eq!(succeeded["count"], 2);
+    assert_eq!(succeeded["value"][0]["sourceVersion"], main);
+    assert_eq!(
+        ids(&sim.get(&list_url("queryOrder=queueTimeAscending")).await),
+        [b1, b2, b3, b4]
+    );
+    assert_eq!(
+        ids(&sim
+            .get(&list_url(&format!(
+                "definitions={ci},{other}&branchName=refs/heads/feature/customer-churn"
+            )))
+            .await),
+        [b2]
+    );
+    assert_eq!(
+        ids(&sim.get(&list_url("resultFilter=failed")).await),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(&sim.get(&list_url("statusFilter=inProgress")).await),
+        Vec::<i64>::new()
+    );
+    let repo_id = sim.repo().await["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ids(&sim
+            .get(&list_url(&format!(
+                "repositoryId={repo_id}&repositoryType=TfsGit&buildIds={b2},{b4}"
+            )))
+            .await),
+        [b4, b2]
+    );
+    assert_eq!(
+        ids(&sim.get(&list_url("repositoryType=GitHub")).await),
+        Vec::<i64>::new()
+    );
+
+    // $top + continuationToken walk every build exactly once.
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let query = match &token {
+            Some(t) => format!("$top=3&queryOrder=queueTimeAscending&continuationToken={t}"),
+            None => "$top=3&queryOrder=queueTimeAscending".to_owned(),
+        };
+        let (status, headers, body) = sim
+            .call(reqwest::Method::GET, &list_url(&query), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        seen.extend(ids(&v));
+        token = headers
+            .get("x-ms-continuationtoken")
+            .map(|h| h.to_str().unwrap().to_owned());
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, [b1, b2, b3, b4]);
+
+    let (status, body) = sim
+        .json(
+            reqwest::Method::GET,
+            &list_url("statusFilter=finished"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("statusFilter"));
+    let (status, _) = sim
+        .json(reqwest::Method::GET, &list_url("definitions=ci"), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn the_synapse_data_plane_stops_and_starts_triggers_with_a_bearer_token() {
     let sim = TestSim::start(Seed::Demo, 10).await;
     let before = sim.triggers("contoso-synapse-prod").await;
