@@ -247,19 +247,10 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
     let base = sim.info.base_url.clone();
     let cred = credential(req.headers());
     if path.starts_with("/synapse/") {
-        let token = match &cred {
-            Credential::Bearer(t) => Some(t.clone()),
-            _ => None,
-        };
-        let expected = sim.world().core.synapse_token.0.clone();
-        if token.as_deref() != Some(expected.as_str()) || expected.is_empty() {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", resource_id=\"https://dev.azuresynapse.net\"".to_owned())],
-                axum::Json(json!({"code": "AuthenticationFailed", "message": "Token Authentication failed - The bearer token for the Synapse data plane (audience https://dev.azuresynapse.net) is missing or invalid."})),
-            )
-                .into_response();
+        if let Err(resp) = crate::synapse::authenticate_bearer(&sim, req.headers()) {
+            return resp;
         }
+        let expected = sim.world().core.synapse_token.0.clone();
         req.extensions_mut().insert(Principal {
             token: expected,
             scopes: vec![SYNAPSE_SCOPE.into()],

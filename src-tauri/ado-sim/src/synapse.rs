@@ -197,34 +197,46 @@ struct ApiVersionQuery {
     api_version: Option<String>,
 }
 
-/// Checks the bearer token and the api-version like the real endpoint; `Some` is the error answer.
-fn check(sim: &Sim, headers: &HeaderMap, q: &ApiVersionQuery) -> Option<Response> {
-    let token = headers
+/// The bearer-token check of the data plane, run by the auth middleware before any Synapse route
+/// (so a bad or missing token never reaches a handler): `Err` is the 401 answer, a CloudError body
+/// with `WWW-Authenticate: Bearer ...` like `{workspace}.dev.azuresynapse.net`.
+pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Result<(), Response> {
+    let header = headers
         .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        });
-    match token {
-        None => {
-            return Some(cloud_error(
-                StatusCode::UNAUTHORIZED,
-                "AuthenticationFailed",
-                "Authentication failed: the Authorization header is missing. Send 'Authorization: Bearer <token>' \
-                 with a token for the audience https://dev.azuresynapse.net.",
-            ))
+        .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
+    let message = match header.as_deref() {
+        None | Some("") => {
+            "Authentication failed: the Authorization header is missing. Send 'Authorization: Bearer <token>' \
+             with a token for the audience https://dev.azuresynapse.net."
         }
-        Some(t) if t.trim() != sim.world().core.synapse_token.0 => {
-            return Some(cloud_error(
-                StatusCode::UNAUTHORIZED,
-                "AuthenticationFailed",
+        Some(v) => {
+            let (scheme, token) = v.split_once(' ').unwrap_or((v, ""));
+            let expected = &sim.world().core.synapse_token.0;
+            if !scheme.eq_ignore_ascii_case("bearer") {
+                "Authentication failed: the Synapse data plane only accepts 'Authorization: Bearer <token>' \
+                 (an Azure DevOps personal access token is not accepted). Acquire a token for the audience \
+                 https://dev.azuresynapse.net and retry."
+            } else if expected.is_empty() || token.trim() != expected {
                 "Authentication failed: the bearer token is invalid or expired. Acquire a new token for the \
-                 audience https://dev.azuresynapse.net and retry.",
-            ))
+                 audience https://dev.azuresynapse.net and retry."
+            } else {
+                return Ok(());
+            }
         }
-        Some(_) => {}
-    }
+    };
+    let mut resp = cloud_error(StatusCode::UNAUTHORIZED, "AuthenticationFailed", message);
+    resp.headers_mut().insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static(
+            "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", resource_id=\"https://dev.azuresynapse.net\"",
+        ),
+    );
+    Err(resp)
+}
+
+/// Checks the api-version like the real endpoint (the token was checked by the auth middleware);
+/// `Some` is the error answer.
+fn check(q: &ApiVersionQuery) -> Option<Response> {
     match q.api_version.as_deref() {
         None | Some("") => Some(cloud_error(
             StatusCode::BAD_REQUEST,
@@ -261,10 +273,9 @@ fn trigger_not_found(ws: &str, name: &str) -> Response {
 async fn list_triggers(
     State(sim): State<AppState>,
     Path(workspace): Path<String>,
-    headers: HeaderMap,
     Query(q): Query<ApiVersionQuery>,
 ) -> Response {
-    if let Some(r) = check(&sim, &headers, &q) {
+    if let Some(r) = check(&q) {
         return r;
     }
     let world = sim.world();
@@ -281,7 +292,7 @@ async fn get_trigger(
     headers: HeaderMap,
     Query(q): Query<ApiVersionQuery>,
 ) -> Response {
-    if let Some(r) = check(&sim, &headers, &q) {
+    if let Some(r) = check(&q) {
         return r;
     }
     let world = sim.world();
@@ -304,30 +315,21 @@ async fn get_trigger(
 async fn start_trigger(
     State(sim): State<AppState>,
     Path((workspace, trigger)): Path<(String, String)>,
-    headers: HeaderMap,
     Query(q): Query<ApiVersionQuery>,
 ) -> Response {
-    toggle(&sim, &workspace, &trigger, &headers, &q, STARTED)
+    toggle(&sim, &workspace, &trigger, &q, STARTED)
 }
 
 async fn stop_trigger(
     State(sim): State<AppState>,
     Path((workspace, trigger)): Path<(String, String)>,
-    headers: HeaderMap,
     Query(q): Query<ApiVersionQuery>,
 ) -> Response {
-    toggle(&sim, &workspace, &trigger, &headers, &q, STOPPED)
+    toggle(&sim, &workspace, &trigger, &q, STOPPED)
 }
 
-fn toggle(
-    sim: &Sim,
-    workspace: &str,
-    trigger: &str,
-    headers: &HeaderMap,
-    q: &ApiVersionQuery,
-    state: &str,
-) -> Response {
-    if let Some(r) = check(sim, headers, q) {
+fn toggle(sim: &Sim, workspace: &str, trigger: &str, q: &ApiVersionQuery, state: &str) -> Response {
+    if let Some(r) = check(q) {
         return r;
     }
     // The server persists the world after a successful mutating request.

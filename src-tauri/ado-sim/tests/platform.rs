@@ -589,6 +589,36 @@ async fn the_synapse_data_plane_takes_its_bearer_token_only() {
         StatusCode::UNAUTHORIZED,
         "an Azure DevOps PAT is not a Synapse token"
     );
+    let wrong_bearer = c
+        .get(&url)
+        .bearer_auth("not-the-synapse-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_bearer.status(), StatusCode::UNAUTHORIZED);
+    // Every auth failure is the Azure CloudError shape, whichever way the token was wrong.
+    for (what, body) in [
+        ("no token", anon.json::<Value>().await.unwrap()),
+        ("a PAT", with_pat.json::<Value>().await.unwrap()),
+        (
+            "a wrong bearer",
+            wrong_bearer.json::<Value>().await.unwrap(),
+        ),
+    ] {
+        assert_eq!(
+            body["error"]["code"], "AuthenticationFailed",
+            "{what}: {body}"
+        );
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("https://dev.azuresynapse.net"),
+            "{what}: the message says which token to get: {body}"
+        );
+        assert!(
+            body.get("code").is_none() && body.get("message").is_none(),
+            "{what}: {body}"
+        );
+    }
     let ok = c
         .get(&url)
         .bearer_auth(&info.synapse_token)
