@@ -247,7 +247,7 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
     let base = sim.info.base_url.clone();
     let cred = credential(req.headers());
     if path.starts_with("/synapse/") {
-        if let Err(resp) = crate::synapse::authenticate_bearer(&sim, req.headers()) {
+        if let Some(resp) = crate::synapse::authenticate_bearer(&sim, req.headers()) {
             return resp;
         }
         let expected = sim.world().core.synapse_token.0.clone();

@@ -198,9 +198,9 @@ struct ApiVersionQuery {
 }
 
 /// The bearer-token check of the data plane, run by the auth middleware before any Synapse route
-/// (so a bad or missing token never reaches a handler): `Err` is the 401 answer, a CloudError body
+/// (so a bad or missing token never reaches a handler): `Some` is the 401 answer, a CloudError body
 /// with `WWW-Authenticate: Bearer ...` like `{workspace}.dev.azuresynapse.net`.
-pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
@@ -220,7 +220,7 @@ pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Result<(), 
                 "Authentication failed: the bearer token is invalid or expired. Acquire a new token for the \
                  audience https://dev.azuresynapse.net and retry."
             } else {
-                return Ok(());
+                return None;
             }
         }
     };
@@ -231,7 +231,7 @@ pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Result<(), 
             "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", resource_id=\"https://dev.azuresynapse.net\"",
         ),
     );
-    Err(resp)
+    Some(resp)
 }
 
 /// Checks the api-version like the real endpoint (the token was checked by the auth middleware);
