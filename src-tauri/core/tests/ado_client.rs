@@ -687,7 +687,10 @@ async fn get_text_asks_for_plain_text_and_returns_it() {
         .and(path(
             "/vsrm/contoso/P/_apis/release/releases/3/environments/4/deployPhases/5/tasks/6/logs",
         ))
-        .and(headers("accept", vec!["text/plain", "application/json;q=0.5"]))
+        .and(headers(
+            "accept",
+            vec!["text/plain", "application/json;q=0.5"],
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_raw("line 1\nline 2\n", "text/plain"))
         .mount(&server)
         .await;

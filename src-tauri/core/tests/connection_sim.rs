@@ -41,6 +41,8 @@ async fn the_seeded_token_passes_every_check() {
     assert_eq!(report.organization_url, info.org_url);
     assert_eq!(report.release_url, info.release_url.trim_end_matches('/'));
     assert_eq!(report.checks.len(), 7);
+    let user = report.user.expect("the simulator names the signed-in user");
+    assert!(!user.trim().is_empty());
 }
 
 #[tokio::test]

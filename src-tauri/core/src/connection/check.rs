@@ -3,7 +3,7 @@
 //! cannot be checked without changing something, so they are listed but not probed.
 
 use futures::future::join_all;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ado::{tokens_page, AdoClient, AdoError, Area, VssList};
@@ -78,6 +78,11 @@ pub struct ConnectionReport {
     pub organization_url: String,
     /// Where Release Management lives for this organization (discovered).
     pub release_url: String,
+    /// Who the token signs in as ("Jamal Hartnett (jamal@contoso.com)"), from
+    /// `_apis/connectionData`; absent when the server does not say.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// True when every probe passed.
     pub ok: bool,
     pub checks: Vec<ScopeCheck>,
@@ -134,6 +139,8 @@ pub async fn test_connection(
         Ok(url) => url.as_str().trim_end_matches('/').to_owned(),
         Err(e) => return Err(AppError::from(e)),
     };
+
+    let user = signed_in_user(&client).await;
 
     let mut probes: Vec<(&str, &str, Probe)> =
         vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];
@@ -193,12 +200,55 @@ pub async fn test_connection(
     Ok(ConnectionReport {
         organization_url: org,
         release_url,
+        user,
         ok: failed == 0,
         checks,
         unverified: scope_infos(|s| s == "vso.code_write" || s == "vso.release_execute"),
         required_scopes: scope_infos(|_| true),
         tokens_url,
         summary,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionData {
+    #[serde(default)]
+    authenticated_user: Option<IdentityDto>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityDto {
+    #[serde(default)]
+    provider_display_name: Option<String>,
+    #[serde(default)]
+    properties: Option<serde_json::Value>,
+}
+
+/// The display name (and account) the token signs in as. Informational: any failure is `None`.
+async fn signed_in_user(client: &AdoClient) -> Option<String> {
+    let query = [("api-version", "7.1-preview.1".to_owned())];
+    let data: ConnectionData = match client.get(Area::Core, "_apis/connectionData", &query).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::debug!(error = %e, "connectionData unavailable");
+            return None;
+        }
+    };
+    let user = data.authenticated_user?;
+    let name = user
+        .provider_display_name
+        .filter(|n| !n.trim().is_empty())?;
+    let account = user
+        .properties
+        .as_ref()
+        .and_then(|p| p.pointer("/Account/$value"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|a| !a.is_empty() && *a != name);
+    Some(match account {
+        Some(a) => format!("{name} ({a})"),
+        None => name,
     })
 }
 

@@ -12,6 +12,11 @@ organizationUrl: string,
  */
 releaseUrl: string, 
 /**
+ * Who the token signs in as ("Jamal Hartnett (jamal@contoso.com)"), from
+ * `_apis/connectionData`; absent when the server does not say.
+ */
+user?: string, 
+/**
  * True when every probe passed.
  */
 ok: boolean, checks: Array<ScopeCheck>, 
