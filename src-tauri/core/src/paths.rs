@@ -41,7 +41,8 @@ impl AppPaths {
         let data = os(dirs::data_local_dir());
         Self {
             config: os(dirs::config_dir()),
-            logs: dirs::state_dir().map_or_else(|| data.join("logs"), |d| d.join(APP_DIR).join("logs")),
+            logs: dirs::state_dir()
+                .map_or_else(|| data.join("logs"), |d| d.join(APP_DIR).join("logs")),
             cache: os(dirs::cache_dir()),
             data,
         }
