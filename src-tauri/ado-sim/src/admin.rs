@@ -203,4 +203,5 @@ pub fn routes() -> Router<AppState> {
         .route("/deployments/{action}", post(deployments))
         .route("/builds", post(create_build))
         .route("/git/push-files", post(push_files))
+        .route("/studio/commit", post(crate::studio::commit))
 }

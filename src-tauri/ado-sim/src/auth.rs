@@ -258,6 +258,11 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
         });
         return next.run(req).await;
     }
+    // The simulated Synapse Studio page is opened in a browser, which cannot send a PAT; it only
+    // reads (its form posts to the admin surface).
+    if req.method() == axum::http::Method::GET && crate::studio::is_page_path(&path) {
+        return next.run(req).await;
+    }
     let is_git = path.contains("/_git/");
     let token = match cred {
         Credential::Basic(t) | Credential::Bearer(t) => t,

@@ -7,7 +7,8 @@
 //! `state` holds the world; `git` the repositories, git REST and smart HTTP; `release` the
 //! classic release area and the deployment engine; `synapse` the simulated workspaces and their
 //! data plane; `catalog` task definitions, extensions, service endpoints, agent queues and
-//! builds; `seed` the empty, demo and scale worlds.
+//! builds; `studio` the simulated Synapse Studio page of demo mode; `seed` the empty, demo and
+//! scale worlds.
 
 pub mod admin;
 pub mod api;
@@ -24,6 +25,7 @@ pub mod routing;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod studio;
 pub mod synapse;
 
 pub use server::{start, Seed, SimHandle, SimInfo, SimOptions};

@@ -269,6 +269,7 @@ pub fn router(sim: AppState) -> Router {
         .merge(crate::release::routes())
         .merge(crate::synapse::routes())
         .merge(crate::catalog::routes())
+        .merge(crate::studio::routes())
         .nest("/_admin", crate::admin::routes())
         .fallback(crate::routing::not_found)
         .method_not_allowed_fallback(crate::routing::method_not_allowed)
