@@ -316,10 +316,34 @@ async fn a_deployment_interrupted_by_a_restart_runs_again_when_resumed() {
         handle: again,
         http: reqwest::Client::new(),
     };
-    assert_eq!(
-        ado_sim::release::engine::resume_interrupted(&sim.handle.state()),
-        1
-    );
+    // `start` restarted it (resume_interrupted on load); calling it again would run it twice.
     let r = sim.wait_stage(rid, eid).await;
     assert_eq!(r["environments"][0]["status"], "succeeded");
+    let env = &r["environments"][0];
+    assert_eq!(
+        env["deploySteps"].as_array().map(Vec::len),
+        Some(1),
+        "one attempt: {env}"
+    );
+    // It ran once: every task started and finished exactly once, and its log says so once.
+    let (phase, tasks) = TestSim::tasks_of(&r, eid);
+    assert!(tasks.len() >= 3, "{tasks:?}");
+    for t in &tasks {
+        let name = t["name"].as_str().unwrap();
+        assert_eq!(t["status"], "succeeded", "{t}");
+        let log = sim
+            .task_log(rid, eid, phase, t["id"].as_i64().unwrap())
+            .await;
+        assert_eq!(
+            log.matches(&format!("##[section]Starting: {name}")).count(),
+            1,
+            "{name} ran once: {log}"
+        );
+        assert_eq!(
+            log.matches(&format!("##[section]Finishing: {name}"))
+                .count(),
+            1,
+            "{name} finished once: {log}"
+        );
+    }
 }
