@@ -21,6 +21,7 @@ import type { ProjectItem } from './bindings/ProjectItem';
 import type { PublishBranchInfo } from './bindings/PublishBranchInfo';
 import type { ReleaseDefinitionItem } from './bindings/ReleaseDefinitionItem';
 import type { RepositoryItem } from './bindings/RepositoryItem';
+import type { ScopeCheck } from './bindings/ScopeCheck';
 import type { ServiceConnectionItem } from './bindings/ServiceConnectionItem';
 import type { TokenSaved } from './bindings/TokenSaved';
 import type { TokenStatus } from './bindings/TokenStatus';
@@ -40,6 +41,7 @@ export type {
   PublishBranchInfo,
   ReleaseDefinitionItem,
   RepositoryItem,
+  ScopeCheck,
   ServiceConnectionItem,
   TokenSaved,
   TokenStatus,
