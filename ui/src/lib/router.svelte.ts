@@ -17,16 +17,37 @@ export type Route =
 
 export type RouteName = Route['name'];
 
+/**
+ * Asked before every navigation: `true` lets it happen, `false` keeps the current screen (the
+ * screen that installed the guard then asks the user, and navigates with `force` if they agree).
+ */
+export type Guard = (to: Route) => boolean;
+
 class Router {
   route = $state<Route>({ name: 'profiles' });
+  #guard: Guard | null = null;
 
-  navigate(to: Route): void {
+  /** Goes to `to` unless a guard holds it back; `force` skips the guard. Returns whether it went. */
+  navigate(to: Route, options: { force?: boolean } = {}): boolean {
+    if (!options.force && this.#guard && !this.#guard(to)) return false;
     this.route = to;
+    return true;
+  }
+
+  /**
+   * Installs `guard` (one at a time: the screen being shown owns it). Returns the function that
+   * removes it, so it fits an `$effect` teardown.
+   */
+  guard(guard: Guard): () => void {
+    this.#guard = guard;
+    return () => {
+      if (this.#guard === guard) this.#guard = null;
+    };
   }
 }
 
 export const router = new Router();
 
-export function navigate(to: Route): void {
-  router.navigate(to);
+export function navigate(to: Route, options: { force?: boolean } = {}): boolean {
+  return router.navigate(to, options);
 }

@@ -2,7 +2,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import ProfileEditor from './ProfileEditor.svelte';
-import { router } from '../lib/router.svelte';
+import { navigate, router } from '../lib/router.svelte';
 import type { ConnectionReport, Profile } from '../lib/api';
 import { appError, emptyProfile, mockCommands, profile, type Handler } from '../lib/testing/ipc';
 
@@ -180,5 +180,78 @@ describe('Profile editor', () => {
     expect(screen.getByTestId('profile-token')).toHaveAttribute('type', 'password');
     // Saved choices show in the pickers before any API call.
     expect((screen.getByTestId('pick-project') as HTMLSelectElement).value).toBe('proj-1');
+  });
+
+  describe('unsaved changes', () => {
+    function openSaved() {
+      mockCommands({
+        get_profile: () => profile(),
+        token_status: () => ({ stored: true, keychain: { available: true, backend: 'OS keychain', message: '' } }),
+      });
+      router.navigate({ name: 'profileEditor', profileId: 'p-1' });
+      render(ProfileEditor, { profileId: 'p-1' });
+      return screen.findByTestId('profile-name');
+    }
+
+    it('leaves at once when nothing was changed', async () => {
+      await openSaved();
+      await fireEvent.click(screen.getByTestId('profile-cancel'));
+      expect(router.route).toEqual({ name: 'profiles' });
+      expect(screen.queryByTestId('discard-dialog')).toBeNull();
+    });
+
+    it('asks before Cancel throws edits away; Esc keeps editing with the edits intact', async () => {
+      await openSaved();
+      await typeInto('profile-prod-workspace', 'contoso-synapse-prod2');
+      await fireEvent.click(screen.getByTestId('profile-cancel'));
+
+      const dialog = await screen.findByTestId('discard-dialog');
+      expect(dialog).toHaveTextContent('Discard changes?');
+      expect(dialog).toHaveTextContent('Your changes to "Sales analytics" are not saved.');
+      expect(router.route).toEqual({ name: 'profileEditor', profileId: 'p-1' });
+      // Keyboard first: the safe button has the focus, and Esc is "keep editing".
+      expect(screen.getByTestId('discard-dialog-cancel')).toHaveFocus();
+      expect(screen.getByTestId('discard-dialog-cancel')).toHaveTextContent('Keep editing');
+      await fireEvent.keyDown(dialog, { key: 'Escape' });
+
+      expect(screen.queryByTestId('discard-dialog')).toBeNull();
+      expect(router.route).toEqual({ name: 'profileEditor', profileId: 'p-1' });
+      expect(screen.getByTestId('profile-prod-workspace')).toHaveValue('contoso-synapse-prod2');
+    });
+
+    it('holds back the header navigation too, and goes where the user wanted after "Discard"', async () => {
+      await openSaved();
+      await typeInto('profile-token', 'new-pat');
+      expect(navigate({ name: 'about' })).toBe(false);
+
+      const dialog = await screen.findByTestId('discard-dialog');
+      expect(dialog).toHaveTextContent('including the token you typed');
+      await fireEvent.click(screen.getByTestId('discard-dialog-confirm'));
+      expect(router.route).toEqual({ name: 'about' });
+    });
+
+    it('does not ask when the edit was undone', async () => {
+      await openSaved();
+      await typeInto('profile-feature-patterns', 'feature/*, hotfix/*');
+      await typeInto('profile-feature-patterns', ' feature/* ');
+      await fireEvent.click(screen.getByTestId('profile-cancel'));
+      expect(router.route).toEqual({ name: 'profiles' });
+    });
+
+    it('a successful save leaves without asking', async () => {
+      mockCommands({
+        get_profile: () => profile(),
+        token_status: () => ({ stored: false, keychain: { available: true, backend: 'OS keychain', message: '' } }),
+        validate_profile: () => [],
+        save_profile: (args) => args.profile,
+      });
+      router.navigate({ name: 'profileEditor', profileId: 'p-1' });
+      render(ProfileEditor, { profileId: 'p-1' });
+      await screen.findByTestId('profile-name');
+      await typeInto('profile-name', 'Sales analytics (EU)');
+      await fireEvent.submit(screen.getByTestId('profile-save').closest('form')!);
+      await waitFor(() => expect(router.route).toEqual({ name: 'profiles' }));
+      expect(screen.queryByTestId('discard-dialog')).toBeNull();
+    });
   });
 });

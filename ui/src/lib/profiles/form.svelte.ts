@@ -17,6 +17,14 @@ function options<T>(list: T[] | null, current: Ref, map: (item: T) => PickerOpti
   return current ? [{ value: String(current.id), label: current.name }] : [];
 }
 
+/** Feature branch patterns as typed ("feature/*, release/*") to the saved list. */
+function splitPatterns(typed: string): string[] {
+  return typed
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
 export class ProfileForm {
   profile: Profile;
   /** The token typed in this form; empty = keep (or use) the stored one. */
@@ -28,10 +36,21 @@ export class ProfileForm {
   publishHint = $state<string | null>(null);
   readonly lists = new PickerLists();
 
+  /** What the form held when it was opened, to tell whether anything was changed since. */
+  readonly #baseline: string;
+
   constructor(profile: Profile) {
     this.profile = $state(profile);
     this.patterns = profile.featureBranchPatterns.join(', ');
+    this.#baseline = this.#fingerprint();
   }
+
+  #fingerprint(): string {
+    return JSON.stringify({ ...this.profile, featureBranchPatterns: splitPatterns(this.patterns) });
+  }
+
+  /** True when a field differs from what was loaded, or a token was typed. */
+  readonly dirty = $derived.by(() => this.token.trim() !== '' || this.#fingerprint() !== this.#baseline);
 
   issue(field: string): string | null {
     return this.issues.find((i) => i.field === field)?.message ?? null;
@@ -50,10 +69,7 @@ export class ProfileForm {
 
   /** The profile to save, with the typed patterns applied. */
   toProfile(): Profile {
-    this.profile.featureBranchPatterns = this.patterns
-      .split(/[,\n]/)
-      .map((p) => p.trim())
-      .filter(Boolean);
+    this.profile.featureBranchPatterns = splitPatterns(this.patterns);
     return this.profile;
   }
 
