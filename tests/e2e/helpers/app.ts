@@ -38,6 +38,14 @@ export function appHome(): string {
   return path.join(specDir(), 'home');
 }
 
+/**
+ * The XDG folders the app's WebView (WebKitGTK) and GTK use for their own data, caches and
+ * settings, so that specs never share web storage and never write into the real home.
+ */
+export function xdgHome(): string {
+  return path.join(specDir(), 'xdg');
+}
+
 /** File that receives the app's stdout and stderr (appended across restarts). */
 export function appLogFile(): string {
   return path.join(specDir(), 'app.log');
@@ -52,6 +60,9 @@ export function appOutput(): string {
 export function appCapabilities(launch: AppLaunch = {}): WebdriverIO.Capabilities {
   const env = {
     SYNAPSE_HOTFIX_HOME: appHome(),
+    XDG_DATA_HOME: path.join(xdgHome(), 'data'),
+    XDG_CACHE_HOME: path.join(xdgHome(), 'cache'),
+    XDG_CONFIG_HOME: path.join(xdgHome(), 'config'),
     E2E_APP_LOG: appLogFile(),
     RUST_LOG: process.env.RUST_LOG ?? 'info',
     ...launch.env,
@@ -84,12 +95,21 @@ export function rememberLaunch(launch: AppLaunch): void {
 /** Waits until the window has loaded the front end and mounted it. */
 export async function waitForApp(timeout = 20_000): Promise<void> {
   await browser.waitUntil(
-    async () =>
-      browser.execute(
-        () =>
+    async () => {
+      const page = await browser.execute(() => ({
+        ready:
           document.readyState === 'complete' &&
           (document.getElementById('app')?.childElementCount ?? 0) > 0,
-      ),
+        text: document.body?.innerText ?? '',
+      }));
+      if (/Could not connect to (127\.0\.0\.1|localhost)/.test(page.text)) {
+        throw new Error(
+          `${APP_BINARY} is a development build that loads the Vite dev server (built with plain ` +
+            "'cargo build', which leaves out the custom-protocol feature). Rebuild it with 'make app'.",
+        );
+      }
+      return page.ready;
+    },
     { timeout, interval: 100, timeoutMsg: `the app did not render within ${timeout} ms` },
   );
 }

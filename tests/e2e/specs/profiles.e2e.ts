@@ -3,7 +3,7 @@
 import { browser, expect } from '@wdio/globals';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { appHome, appOutput, restartApp } from '../helpers/app.js';
+import { appHome, appOutput, restartApp, xdgHome } from '../helpers/app.js';
 import { filesContaining, listFiles, lookupSecret } from '../helpers/secrets.js';
 import { byTestId, fill, textOf } from '../helpers/ui.js';
 
@@ -51,13 +51,16 @@ describe('profiles', () => {
     expect(lookupSecret({ service: 'synapse-hotfix', username: profileId })).toBe(TOKEN);
   });
 
-  it('writes the token to no file and no log', () => {
+  it('writes the token to no file, no log and no web storage', () => {
     const home = appHome();
     // The profile itself is on disk (so the search looks in the right place)...
     const withName = filesContaining(home, NAME).map((f) => path.relative(home, f));
     expect(withName.some((f) => f.startsWith('config'))).toBe(true);
     // ...but its token is in none of the config, data, log or cache files, nor in the app output.
     expect(filesContaining(home, TOKEN)).toEqual([]);
+    // Nor in the WebView's own storage (local storage, caches, IndexedDB).
+    expect(listFiles(xdgHome()).length).toBeGreaterThan(0);
+    expect(filesContaining(xdgHome(), TOKEN)).toEqual([]);
     expect(listFiles(path.join(home, 'logs')).length).toBeGreaterThan(0);
     expect(appOutput()).not.toContain(TOKEN);
   });
