@@ -77,6 +77,10 @@ fn release_sha(run: &HotfixRun) -> AppResult<&str> {
         })
 }
 
+/// The label of the demo button in step 3 (`ui/src/lib/wizard/Step3Fix.svelte`, test id
+/// `step3-demo-push`) that commits a sample fix; the demo instruction names it.
+pub const DEMO_PUSH_BUTTON: &str = "Simulate Synapse Studio saving a fix";
+
 /// The link that opens the fix environment, checked against the browser allowlist. In demo mode
 /// (`demo_base` = the simulator's base URL) it is the branch page on the simulator.
 pub fn studio_link(
@@ -118,9 +122,11 @@ pub fn studio_link(
         let url = open_url::check(&url, Some(base))?;
         return Ok(StudioLink {
             url: url.to_string(),
-            instruction: "Demo mode has no Synapse Studio: this opens the hotfix branch on the simulator. Use \
-                          \"Push a sample fix\" to commit a fix as Synapse Studio would."
-                .into(),
+            instruction: format!(
+                "Demo mode has no real Synapse Studio. Click \"{DEMO_PUSH_BUTTON}\" below to commit a \
+                 sample fix to {branch} as Studio would. Or use the simulated Studio page that opens: \
+                 edit an artifact and commit it to {branch}. The app lists the commit here either way."
+            ),
             note: None,
         });
     }
@@ -367,6 +373,44 @@ mod tests {
             .unwrap()
             .message
             .contains("moved"));
+    }
+
+    #[test]
+    fn demo_studio_link_names_the_demo_button_and_the_simulated_studio_page() {
+        let run = run_with_branch();
+        let mut p = run.profile.clone();
+        p.simulated = true;
+        p.organization_url = "http://127.0.0.1:4321/contoso".into();
+        p.project = Some(crate::profiles::NamedRef {
+            id: "p".into(),
+            name: "DataPlatform".into(),
+        });
+        p.repository = Some(crate::profiles::NamedRef {
+            id: "r".into(),
+            name: "synapse-analytics".into(),
+        });
+        let base = Url::parse("http://127.0.0.1:4321").unwrap();
+        let link = studio_link(&run, &p, Some(&base)).unwrap();
+        assert_eq!(
+            link.url,
+            "http://127.0.0.1:4321/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes"
+        );
+        assert!(
+            link.instruction
+                .contains("Click \"Simulate Synapse Studio saving a fix\" below"),
+            "{}",
+            link.instruction
+        );
+        assert!(
+            link.instruction.contains(
+                "Or use the simulated Studio page that opens: edit an artifact and commit it to \
+                 Release3_Hotfixes."
+            ),
+            "{}",
+            link.instruction
+        );
+        assert!(!link.instruction.contains("Push a sample fix"));
+        assert_eq!(link.note, None);
     }
 
     #[test]

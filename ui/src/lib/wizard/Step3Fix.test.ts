@@ -164,6 +164,14 @@ describe('Step 3 — fix', () => {
     expect(count(calls, 'hotfix_poll_branch')).toBe(4);
   });
 
+  it('in demo mode, opens the simulated Studio page; the demo button keeps the label the instruction quotes', async () => {
+    setup(branchRun());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId('step3-open-studio')).toHaveTextContent('Open the simulated Studio');
+    // hotfix_core::hotfix::step3_fix::DEMO_PUSH_BUTTON quotes this label in the demo instruction.
+    expect(screen.getByTestId('step3-demo-push').textContent?.trim()).toBe('Simulate Synapse Studio saving a fix');
+  });
+
   it('has no demo button for a real profile', async () => {
     setup(branchRun({ profile: profile({ simulated: false }) }));
     await vi.advanceTimersByTimeAsync(0);
