@@ -431,3 +431,99 @@ async fn a_rejected_approval_rejects_the_stage_without_running_anything() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_release_logs_zip_holds_every_task_log_of_every_attempt() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let body = sim
+        .definition_body("Logs-Zip", sim.synapse_tasks().await, automated())
+        .await;
+    let (def, _) = sim.create_definition(&body).await;
+    let head = sim.branch_head("main").await;
+    let (rid, eid) = sim.create_release(def, &head, "main").await;
+    sim.deploy(rid, eid).await;
+    let r = sim.wait_stage(rid, eid).await;
+    assert_eq!(r["environments"][0]["status"], "succeeded");
+    let (phase, tasks) = TestSim::tasks_of(&r, eid);
+    // Deployed again: the zip has both attempts.
+    sim.deploy(rid, eid).await;
+    let again = sim.wait_stage(rid, eid).await;
+    assert_eq!(again["environments"][0]["status"], "succeeded");
+    assert_eq!(
+        again["environments"][0]["deploySteps"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+
+    let (status, headers, _) = sim
+        .call(Method::GET, &sim.rm(&format!("releases/{rid}/logs")), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    let bytes = sim
+        .http
+        .get(format!(
+            "{}?api-version=7.1",
+            sim.rm(&format!("releases/{rid}/logs"))
+        ))
+        .basic_auth("", Some(&sim.info.pat))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a UTF-8 entry name").into_owned())
+        .collect();
+    let stage = r["environments"][0]["name"].as_str().unwrap();
+    for attempt in [1, 2] {
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{stage}/Attempt {attempt}/"))),
+            "attempt {attempt}: {names:?}"
+        );
+    }
+    // Each task log of attempt 1 is in the zip, identical to the task log API's text.
+    let first = sim
+        .get(&sim.rm(&format!("releases/{rid}?$expand=tasks")))
+        .await;
+    let step1 = &first["environments"][0]["deploySteps"][0];
+    let phase1 = &step1["releaseDeployPhases"][0];
+    let phase_name = phase1["name"].as_str().unwrap();
+    assert!(!tasks.is_empty() && phase > 0);
+    for t in phase1["deploymentJobs"][0]["tasks"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        let entry = format!(
+            "{stage}/Attempt 1/{phase_name}/{}_{}.log",
+            t["rank"],
+            name.replace('/', "_")
+        );
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut zip
+                .by_name(&entry)
+                .unwrap_or_else(|_| panic!("{entry} in {names:?}")),
+            &mut text,
+        )
+        .unwrap();
+        let api = sim
+            .task_log(
+                rid,
+                eid,
+                phase1["id"].as_i64().unwrap(),
+                t["id"].as_i64().unwrap(),
+            )
+            .await;
+        assert_eq!(text, api, "{entry}");
+        assert!(text.contains(&format!("##[section]Starting: {name}")));
+    }
+    let (status, _) = sim
+        .json(Method::GET, &sim.rm("releases/4242/logs"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
