@@ -195,7 +195,14 @@ pub fn routes() -> Router<AppState> {
 struct ApiVersionQuery {
     #[serde(rename = "api-version")]
     api_version: Option<String>,
+    /// Position of the next page, inside a `nextLink` (opaque to clients, which follow the link as-is).
+    #[serde(rename = "continuationToken")]
+    continuation_token: Option<String>,
 }
+
+/// Triggers per page of `GET /triggers`; further pages are announced by `nextLink`
+/// (`x-ms-pageable` in triggers.json).
+pub const TRIGGER_PAGE_SIZE: usize = 50;
 
 /// The bearer-token check of the data plane, run by the auth middleware before any Synapse route
 /// (so a bad or missing token never reaches a handler): `Some` is the 401 answer, a CloudError body
@@ -282,8 +289,33 @@ async fn list_triggers(
     let Some(ws) = world.synapse.workspace(&workspace) else {
         return workspace_not_found(&workspace);
     };
-    let value: Vec<Value> = ws.triggers().map(|t| ws.trigger_json(t)).collect();
-    Json(json!({ "value": value })).into_response()
+    let start = match q.continuation_token.as_deref().map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return cloud_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidContinuationToken",
+                "The continuation token of this request is not valid. Follow the nextLink of the previous page as-is, or list from the start.",
+            )
+        }
+    };
+    let total = ws.triggers().count();
+    let value: Vec<Value> = ws
+        .triggers()
+        .skip(start)
+        .take(TRIGGER_PAGE_SIZE)
+        .map(|t| ws.trigger_json(t))
+        .collect();
+    let next = start + value.len();
+    let mut body = json!({ "value": value });
+    if next < total {
+        body["nextLink"] = json!(format!(
+            "{}/synapse/{}/triggers?api-version={API_VERSION}&continuationToken={next}",
+            sim.info.base_url, ws.name
+        ));
+    }
+    Json(body).into_response()
 }
 
 async fn get_trigger(

@@ -345,6 +345,70 @@ async fn the_builds_list_filters_like_succeeded_runs_on_a_branch_and_pages() {
 }
 
 #[tokio::test]
+async fn the_synapse_trigger_list_pages_with_next_link() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let ws = "contoso-synapse-dev";
+    let seeded = sim.triggers(ws).await.len();
+    {
+        let state = sim.handle.state();
+        let mut world = state.world();
+        let w = world.synapse.workspace_mut(ws).unwrap();
+        for i in 0..60 {
+            w.upsert(
+                "trigger",
+                &format!("tr_bulk_{i:02}"),
+                serde_json::json!({"type": "ScheduleTrigger", "runtimeState": "Stopped", "pipelines": []}),
+            );
+        }
+    }
+    let total = seeded + 60;
+    let mut url = Some(format!(
+        "{}/synapse/{ws}/triggers?api-version=2020-12-01",
+        sim.info.base_url
+    ));
+    let mut names = Vec::new();
+    let mut pages = Vec::new();
+    while let Some(u) = url.take() {
+        let resp = sim
+            .http
+            .get(&u)
+            .bearer_auth(&sim.info.synapse_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{u}");
+        let v: Value = resp.json().await.unwrap();
+        let page = v["value"].as_array().unwrap();
+        pages.push(page.len());
+        names.extend(page.iter().map(|t| t["name"].as_str().unwrap().to_owned()));
+        url = v["nextLink"].as_str().map(str::to_owned);
+        assert!(pages.len() <= 10, "nextLink loops: {u}");
+    }
+    assert_eq!(pages[0], ado_sim::synapse::TRIGGER_PAGE_SIZE, "{pages:?}");
+    assert!(pages.len() >= 2, "{pages:?}");
+    assert_eq!(names.len(), total);
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), total, "no trigger twice");
+    assert!(names.contains(&"tr_bulk_59".to_owned()));
+
+    let bad = sim
+        .http
+        .get(format!(
+            "{}/synapse/{ws}/triggers?api-version=2020-12-01&continuationToken=abc",
+            sim.info.base_url
+        ))
+        .bearer_auth(&sim.info.synapse_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "InvalidContinuationToken");
+}
+
+#[tokio::test]
 async fn the_synapse_data_plane_stops_and_starts_triggers_with_a_bearer_token() {
     let sim = TestSim::start(Seed::Demo, 10).await;
     let before = sim.triggers("contoso-synapse-prod").await;
