@@ -53,7 +53,8 @@ def descendants(pid: int) -> list[int]:
 
 def memory_of(pid: int) -> dict:
     """Name, RSS and PSS (kB) of one process."""
-    name = Path(f"/proc/{pid}/comm").read_text().strip()
+    argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+    name = Path(argv0).name or Path(f"/proc/{pid}/comm").read_text().strip()
     fields = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         key, value = line.split(":", 1)
@@ -138,6 +139,9 @@ def main() -> None:
     if not os.environ.get("DISPLAY"):
         raise SystemExit("no DISPLAY: run through bench/startup.sh (it starts Xvfb)")
 
+    load_before = os.getloadavg()[0]
+    if load_before > 1.0:
+        print(f"note: load average is {load_before:.1f}; other work on the machine slows the figures", flush=True)
     work = Path(tempfile.mkdtemp(prefix="synapse-bench-"))
     home, log_path = work / "home", work / "app.log"
     home.mkdir()
@@ -173,6 +177,7 @@ def main() -> None:
             "kernel": platform.release(),
             "os": platform.freedesktop_os_release().get("PRETTY_NAME", "?"),
         },
+        "load_average_at_start": load_before,
         "binary": str(args.app),
         "binary_bytes": args.app.stat().st_size,
         "first_start_s": round(first, 3),
