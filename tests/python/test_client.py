@@ -9,9 +9,11 @@ operation the app uses and checks the values of the demo world, then runs a hotf
 to end (definition, release, deploy, poll, task log).
 """
 
+import io
 import re
 import sys
 import time
+import zipfile
 
 from azure.devops.connection import Connection
 from msrest.authentication import BasicAuthentication
@@ -185,6 +187,11 @@ def main(org_url, pat):
     deploy = next(t for t in tasks_run if t.name == "Synapse deployment")
     log = b"".join(rm.get_task_log(PROJECT, release.id, env.id, phase.id, deploy.id)).decode()
     check("Validation succeeded" in log, f"task log: {log[:400]}")
+    # All logs of the release as one zip (Accept: application/zip;api-version=7.1-preview.2).
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(rm.get_logs(PROJECT, release.id))))
+    deploy_entries = [n for n in archive.namelist() if n.endswith("_Synapse deployment.log")]
+    check(len(deploy_entries) == 1, f"the zip holds the deploy task log: {archive.namelist()}")
+    check(archive.read(deploy_entries[0]).decode() == log, "zip entry = task log")
     approvals = rm.get_approvals(PROJECT, release_ids_filter=[release.id])
     check(len(approvals) == 0, "no pending approvals")
     latest = rm.get_deployments(PROJECT, definition_id=created.id, deployment_status="succeeded",

@@ -326,32 +326,33 @@ impl TestSim {
         .await
     }
 
+    /// Every trigger of a workspace (following `nextLink`) with its runtime state.
     pub async fn triggers(&self, workspace: &str) -> Vec<(String, String)> {
-        let url = format!(
+        let mut url = Some(format!(
             "{}/synapse/{workspace}/triggers?api-version=2020-12-01",
             self.info.base_url
-        );
-        let v: Value = self
-            .http
-            .get(url)
-            .bearer_auth(&self.info.synapse_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
+        ));
+        let mut out = Vec::new();
+        while let Some(u) = url.take() {
+            let v: Value = self
+                .http
+                .get(u)
+                .bearer_auth(&self.info.synapse_token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            out.extend(v["value"].as_array().unwrap().iter().map(|t| {
                 (
                     t["name"].as_str().unwrap().to_owned(),
                     t["properties"]["runtimeState"].as_str().unwrap().to_owned(),
                 )
-            })
-            .collect()
+            }));
+            url = v["nextLink"].as_str().map(str::to_owned);
+        }
+        out
     }
 }
 
