@@ -172,6 +172,19 @@ describe('Step 3 — fix', () => {
     expect(screen.getByTestId('step3-demo-push').textContent?.trim()).toBe('Simulate Synapse Studio saving a fix');
   });
 
+  it('numbers both how-to steps (open Studio, then switch branch) as items of one list', async () => {
+    setup(branchRun({ profile: profile({ simulated: false }) }));
+    await vi.advanceTimersByTimeAsync(0);
+    const open = screen.getByTestId('step3-open-studio').closest('li');
+    const instruction = screen.getByTestId('step3-instruction');
+    expect(open?.parentElement?.tagName).toBe('OL');
+    expect(instruction.parentElement).toBe(open?.parentElement);
+    // A flex <li> loses its marker and its number (the second step was shown as "1."), so the
+    // button and its URL are laid out in a wrapper and the <li> itself stays a plain list item.
+    expect(screen.getByTestId('step3-open-studio').parentElement).not.toBe(open);
+    expect(open?.className).toBe(instruction.className);
+  });
+
   it('has no demo button for a real profile', async () => {
     setup(branchRun({ profile: profile({ simulated: false }) }));
     await vi.advanceTimersByTimeAsync(0);
