@@ -85,7 +85,9 @@ describe('Connection result', () => {
     expect(failed.every((c) => c.dataset.ok === 'false')).toBe(true);
     expect(failed[0]).toHaveTextContent('Release (Read)');
     expect(failed[0]).toHaveTextContent('scope missing');
-    expect(failed[0]).toHaveTextContent('lacks the scope Release (Read)');
+    expect(failed[0]).toHaveTextContent('lacks this scope (vso.release)');
+    // Compact: the generic back-end sentence with the raw tokens URL is not repeated per scope.
+    expect(failed[0]).not.toHaveTextContent(`includes it at ${TOKENS}`);
     expect(failed[1]).toHaveTextContent('no permission');
     expect(failed[1]).toHaveTextContent('ask a project administrator');
 
