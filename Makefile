@@ -6,7 +6,7 @@ SHELL := /usr/bin/env bash
 .PHONY: help deps demo test app app-release e2e bench bindings fmt lint screenshots
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 deps: ## Install missing system packages, tauri-driver and npm packages
 	scripts/install-deps.sh
