@@ -178,6 +178,7 @@ def main() -> None:
             "os": platform.freedesktop_os_release().get("PRETTY_NAME", "?"),
         },
         "load_average_at_start": load_before,
+        "webkit_env": {k: v for k, v in os.environ.items() if k.startswith("WEBKIT_")},
         "binary": str(args.app),
         "binary_bytes": args.app.stat().st_size,
         "first_start_s": round(first, 3),
