@@ -1,6 +1,7 @@
 /**
- * Test helpers for the shell's screens: a command table on top of `mockIPC` that records every
- * call, fixtures for profiles, and an `AppError` factory (thrown by a handler = rejected invoke).
+ * Test helpers for every screen (the wizard's fixtures build on them): a command table on top of
+ * `mockIPC` that records every call, fixtures for profiles, and an `AppError` factory (thrown by a
+ * handler = rejected invoke).
  */
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { AppError, ErrorCode } from '../errors';
@@ -13,16 +14,26 @@ export interface Call {
   args: Record<string, unknown>;
 }
 
-/** Answers each command from `table`; an unknown command fails the test loudly. */
-export function mockCommands(table: Record<string, Handler>): Call[] {
+/**
+ * Answers each command from `table` and records every call. A handler may throw an `AppError`
+ * object to simulate a rejected command; an unknown command rejects like the real IPC
+ * (`command X not found`). `events: true` also mocks the event plugin (`listen`/`emit`).
+ */
+export function mockCommands(
+  table: Record<string, Handler>,
+  options: { events?: boolean } = {},
+): Call[] {
   const calls: Call[] = [];
-  mockIPC((cmd, payload) => {
-    const args = (payload ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args });
-    const handler = table[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args);
-  });
+  mockIPC(
+    async (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const handler = table[cmd];
+      if (!handler) throw `command ${cmd} not found`;
+      return handler(args);
+    },
+    { shouldMockEvents: options.events ?? false },
+  );
   return calls;
 }
 

@@ -1,34 +1,27 @@
 // Test data shaped like the back end's answers for the demo organization (Release-3 in production).
-import { mockIPC } from '@tauri-apps/api/mocks';
 import type { Profile } from '../../bindings/Profile';
+import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
+
+export { appError, mockCommands, type Call } from '../../testing/ipc';
 
 export const RELEASE_SHA = '3f2a9c1d7e8b4a6f0c5d2e1b9a8f7c6d5e4b3a21';
 export const FIX_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
+/** The shell's profile fixture with the demo organization's values (simulated, local URL). */
 export function profile(over: Partial<Profile> = {}): Profile {
-  return {
+  return baseProfile({
     id: 'p-demo',
     name: 'Contoso demo',
     organizationUrl: 'http://127.0.0.1:9999/contoso',
     project: { id: 'proj', name: 'DataPlatform' },
     repository: { id: 'repo', name: 'synapse-analytics' },
-    rootFolder: '/',
-    collaborationBranch: 'main',
-    publishBranch: null,
-    releaseDefinition: { id: 1, name: 'Synapse-Release' },
-    productionStage: { id: 2, name: 'Production' },
-    devWorkspace: 'contoso-synapse-dev',
-    prodWorkspace: 'contoso-synapse-prod',
     prodSubscriptionId: '00000000-0000-0000-0000-000000000000',
-    prodResourceGroup: 'rg-prod',
     serviceConnection: { id: 'sc', name: 'contoso-prod-arm' },
     agentQueue: { id: 3, name: 'Azure Pipelines' },
-    branchTemplate: 'Release{release}_Hotfixes',
-    featureBranchPatterns: ['feature/*'],
     simulated: true,
     ...over,
-  };
+  });
 }
 
 const TITLES = [
@@ -200,34 +193,3 @@ export const productionReleases: ProductionReleases = {
     { releaseId: 1, releaseName: 'Release-1', deploymentId: 10, deployedOn: '2026-11-01T10:00:00Z', deployedBy: 'Lee Ops', isCurrent: false },
   ],
 };
-
-export interface Call {
-  cmd: string;
-  args: Record<string, unknown>;
-}
-
-/**
- * Installs `mockIPC` with one handler per command; records every call. A handler may throw an
- * AppError object to simulate a rejected command. Unknown commands reject like the real IPC.
- */
-export function mockCommands(
-  handlers: Record<string, (args: Record<string, unknown>) => unknown>,
-  options: { events?: boolean } = {},
-): Call[] {
-  const calls: Call[] = [];
-  mockIPC(
-    async (cmd, payload) => {
-      const args = (payload ?? {}) as Record<string, unknown>;
-      calls.push({ cmd, args });
-      const handler = handlers[cmd];
-      if (!handler) throw `command ${cmd} not found`;
-      return handler(args);
-    },
-    { shouldMockEvents: options.events ?? false },
-  );
-  return calls;
-}
-
-export function appError(code: string, message: string, detail?: string) {
-  return detail === undefined ? { code, message } : { code, message, detail };
-}
