@@ -89,10 +89,30 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
 /// Starts the app.
 pub fn run() {
     logging::mark_process_start();
+    prefer_software_compositing();
     logging::init(&hotfix_core::AppPaths::resolve().logs);
     configure(tauri::Builder::default())
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| panic!("Synapse Hotfix failed to start: {e}"));
+}
+
+/// Opt-in variable that keeps WebKitGTK's accelerated compositing on.
+pub const GPU_COMPOSITING_ENV: &str = "SYNAPSE_HOTFIX_GPU_COMPOSITING";
+
+/// On Linux, turns off WebKitGTK's accelerated compositing unless the user set
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` or `SYNAPSE_HOTFIX_GPU_COMPOSITING=1` themselves.
+///
+/// The app is forms and lists, with no animation that needs the GPU, and the compositing path
+/// costs the web process about 85 MB (PSS 309 MB → 225 MB idle, BENCHMARKS.md); where no GPU is
+/// available it also runs on software GL. Runs first thing in `run()`, before any thread exists.
+fn prefer_software_compositing() {
+    const WEBKIT: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if cfg!(target_os = "linux")
+        && std::env::var_os(WEBKIT).is_none()
+        && std::env::var(GPU_COMPOSITING_ENV).as_deref() != Ok("1")
+    {
+        std::env::set_var(WEBKIT, "1");
+    }
 }
 
 #[cfg(test)]
