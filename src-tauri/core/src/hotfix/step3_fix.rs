@@ -9,7 +9,7 @@ use url::Url;
 
 use super::run::HotfixRun;
 use super::session::{retry_read, Session};
-use super::step1_release::commit_info;
+use super::step1_commit::commit_info;
 use crate::ado::git::VersionType;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::open_url;
