@@ -322,7 +322,7 @@ pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
             stage("Production", 2, 9, &prod_tasks, false, &manager),
         ],
     });
-    crate::release::api::normalise_definition(world, &project, &mut body, None)
+    crate::release::normalise_definition(world, &project, &mut body, None)
         .map_err(|e| anyhow::anyhow!("demo definition rejected: {}", e.message))?;
     let created = date("2026-03-02T09:30:00Z");
     let def_id = Counters::next(&mut world.release.ids.definition);
@@ -406,7 +406,7 @@ pub fn add_release(
         .enumerate()
     {
         let inst = versions.get(i).map(|v| json!({"id": v, "name": v}));
-        let a = crate::release::api::resolve_artifact(world, da, inst.as_ref())
+        let a = crate::release::resolve_artifact(world, da, inst.as_ref())
             .map_err(|e| anyhow::anyhow!(e.message))?;
         artifacts.push(a);
     }

@@ -1,0 +1,116 @@
+//! Release environments (stages): get one, and `PATCH` one to start, cancel or redeploy it, which
+//! hands the stage to the engine.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::Value;
+
+use super::api::{ctx, environment_not_found, expands, int_param, invalid, release_not_found};
+use super::links::{self, person_of};
+use super::model::{self};
+use crate::api::{JsonBody, QueryParams};
+use crate::auth::Principal;
+use crate::errors::ApiResult;
+use crate::state::AppState;
+
+pub(super) async fn get_environment(
+    State(sim): State<AppState>,
+    principal: Principal,
+    Path((_org, project, release_id, env_id)): Path<(String, String, String, String)>,
+    q: QueryParams,
+) -> ApiResult<Json<Value>> {
+    principal.require("vso.release")?;
+    let rid = int_param(&release_id, "releaseId")?;
+    let eid = int_param(&env_id, "environmentId")?;
+    let world = sim.world();
+    let p = links::project(&world, &project)?;
+    let r = world
+        .release
+        .releases
+        .get(&rid)
+        .filter(|r| r.project_id == p.id)
+        .ok_or_else(|| release_not_found(rid))?;
+    let e = r
+        .environments
+        .iter()
+        .find(|e| e.id == eid)
+        .ok_or_else(|| environment_not_found(rid, eid))?;
+    let tasks = expands(&q).iter().any(|x| x == "tasks");
+    Ok(Json(model::render_environment(
+        &ctx(&sim, &p),
+        &world.release,
+        r,
+        e,
+        tasks,
+    )))
+}
+
+pub(super) async fn update_environment(
+    State(sim): State<AppState>,
+    principal: Principal,
+    Path((_org, project, release_id, env_id)): Path<(String, String, String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<Json<Value>> {
+    principal.require("vso.release_execute")?;
+    let rid = int_param(&release_id, "releaseId")?;
+    let eid = int_param(&env_id, "environmentId")?;
+    let status = body["status"].as_str().unwrap_or("").to_owned();
+    let comment = body["comment"].as_str().unwrap_or("").to_owned();
+    let who = person_of(&principal.user);
+    let (out, start) = {
+        let mut world = sim.world();
+        let p = links::project(&world, &project)?;
+        let r = world
+            .release
+            .releases
+            .get(&rid)
+            .filter(|r| r.project_id == p.id)
+            .ok_or_else(|| release_not_found(rid))?;
+        let e = r
+            .environments
+            .iter()
+            .find(|e| e.id == eid)
+            .ok_or_else(|| environment_not_found(rid, eid))?;
+        let start = match status.as_str() {
+            s if s.eq_ignore_ascii_case("inProgress") => {
+                if r.status == "abandoned" {
+                    return Err(invalid(format!(
+                        "Release '{}' is abandoned; a stage of an abandoned release cannot be deployed. Create a new release and deploy it.",
+                        r.name
+                    )));
+                }
+                if matches!(e.status.as_str(), "inProgress" | "queued") {
+                    return Err(invalid(format!(
+                        "Stage '{}' of release '{}' is already being deployed (status {}). Wait for the deployment to finish or cancel it, then try again.",
+                        e.name, r.name, e.status
+                    )));
+                }
+                super::engine::queue_deployment(&mut world, rid, eid, &who, "manual", &comment)?;
+                true
+            }
+            s if s.eq_ignore_ascii_case("canceled") => {
+                super::engine::cancel(&mut world, rid, eid, &comment)?;
+                false
+            }
+            other => {
+                return Err(invalid(format!(
+                    "The stage status '{other}' cannot be set through this API. Use 'inProgress' to deploy or 'canceled' to cancel."
+                )));
+            }
+        };
+        let r = &world.release.releases[&rid];
+        let e = r
+            .environments
+            .iter()
+            .find(|e| e.id == eid)
+            .ok_or_else(|| environment_not_found(rid, eid))?;
+        (
+            model::render_environment(&ctx(&sim, &p), &world.release, r, e, false),
+            start,
+        )
+    };
+    if start {
+        super::engine::spawn(&sim, rid, eid);
+    }
+    Ok(Json(out))
+}
