@@ -1,0 +1,107 @@
+//! Installed extensions (`extmgmt/.../installedextensions`): the seeded Synapse and first-party
+//! extension records and the routes that list them and answer one by publisher and name.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{SYNAPSE_EXTENSION, SYNAPSE_PUBLISHER};
+use crate::auth::Principal;
+use crate::errors::{ApiError, ApiResult};
+use crate::release::links::{self};
+use crate::state::AppState;
+
+/// The installed-extension record of the Synapse Workspace Deployment extension.
+pub fn synapse_extension(version: &str, last_updated: chrono::DateTime<chrono::Utc>) -> Value {
+    let full = format!("{SYNAPSE_PUBLISHER}.{SYNAPSE_EXTENSION}");
+    json!({
+        "extensionId": SYNAPSE_EXTENSION,
+        "registrationId": Uuid::new_v4().to_string(),
+        "extensionName": "Synapse workspace deployment",
+        "publisherId": SYNAPSE_PUBLISHER,
+        "publisherName": "Azure Synapse Workspace",
+        "version": version,
+        "flags": "none",
+        "manifestVersion": 1,
+        "baseUri": format!("https://{SYNAPSE_PUBLISHER}.gallerycdn.vsassets.io/extensions/{}/{SYNAPSE_EXTENSION}/{version}/1700000000000", SYNAPSE_PUBLISHER.to_ascii_lowercase()),
+        "fallbackBaseUri": format!("https://{SYNAPSE_PUBLISHER}.gallery.vsassets.io/_apis/public/gallery/publisher/{SYNAPSE_PUBLISHER}/extension/{SYNAPSE_EXTENSION}/{version}/assetbyname"),
+        "scopes": [],
+        "contributions": [
+            {"id": format!("{full}.synapse-deploy"), "description": "Deploy Synapse workspace artifacts",
+             "type": "ms.vss-distributed-task.task", "targets": ["ms.vss-distributed-task.tasks"],
+             "properties": {"name": "synapse-deploy"}},
+            {"id": format!("{full}.toggle-trigger"), "description": "Start or stop Synapse triggers",
+             "type": "ms.vss-distributed-task.task", "targets": ["ms.vss-distributed-task.tasks"],
+             "properties": {"name": "toggle-trigger"}}
+        ],
+        "installState": {"flags": "none", "lastUpdated": links::ts(last_updated)},
+        "contributionTypes": [],
+        "lastPublished": links::ts(last_updated - chrono::Duration::days(20)),
+        "files": [],
+    })
+}
+
+/// A Microsoft first-party extension that is installed in every organization.
+pub fn builtin_extension(
+    id: &str,
+    name: &str,
+    version: &str,
+    last_updated: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    json!({
+        "extensionId": id,
+        "registrationId": Uuid::new_v4().to_string(),
+        "extensionName": name,
+        "publisherId": "ms",
+        "publisherName": "Microsoft",
+        "version": version,
+        "flags": "builtIn, trusted",
+        "manifestVersion": 1,
+        "baseUri": format!("https://ms.gallerycdn.vsassets.io/extensions/ms/{id}/{version}/1700000000000"),
+        "scopes": [],
+        "contributions": [],
+        "installState": {"flags": "builtIn, trusted", "lastUpdated": links::ts(last_updated)},
+        "contributionTypes": [],
+        "lastPublished": links::ts(last_updated),
+        "files": [],
+    })
+}
+
+pub(super) async fn list_extensions(
+    State(sim): State<AppState>,
+    principal: Principal,
+) -> ApiResult<Json<Value>> {
+    principal.require("vso.extension")?;
+    let world = sim.world();
+    Ok(crate::api::list(world.catalog.extensions.clone()))
+}
+
+pub(super) async fn extension_by_name(
+    State(sim): State<AppState>,
+    principal: Principal,
+    Path((_org, publisher, extension)): Path<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    principal.require("vso.extension_manage")?;
+    let world = sim.world();
+    world
+        .catalog
+        .extensions
+        .iter()
+        .find(|e| {
+            e["publisherId"]
+                .as_str()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&publisher))
+                && e["extensionId"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&extension))
+        })
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::not_found(
+                format!("Extension {publisher}.{extension} is not installed in this organization."),
+                "InstalledExtensionNotFoundException",
+            )
+        })
+}
