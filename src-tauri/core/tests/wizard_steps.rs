@@ -10,6 +10,7 @@ use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
 use hotfix_core::connection;
 use hotfix_core::hotfix::run::BranchOutcome;
 use hotfix_core::hotfix::service::crash_points;
+use hotfix_core::hotfix::step1_release::DeployedRelease;
 use hotfix_core::hotfix::{HotfixRun, HotfixService, Session, StepState};
 use hotfix_core::profiles::{NamedRef, NumberedRef, Profile};
 use hotfix_core::secrets::Token;
@@ -221,19 +222,29 @@ impl World {
         self.svc.start_run(&self.profile).unwrap()
     }
 
+    /// The release deployed to production now, from the first `top` of step 1's list.
+    async fn current_release(&self, run_id: &str, top: u32) -> DeployedRelease {
+        self.svc
+            .list_production_releases(&self.session, run_id, top)
+            .await
+            .unwrap()
+            .current
+            .unwrap()
+    }
+
+    /// Step 1: selects `release_id` for the run (must succeed).
+    async fn select(&self, run_id: &str, release_id: i32) -> HotfixRun {
+        self.svc
+            .select_release(&self.session, run_id, release_id)
+            .await
+            .unwrap()
+    }
+
     /// Steps 1 and 2 on the current production release.
     async fn run_at_step3(&self) -> HotfixRun {
         let run = self.new_run();
-        let releases = self
-            .svc
-            .list_production_releases(&self.session, &run.id, 10)
-            .await
-            .unwrap();
-        let current = releases.current.unwrap();
-        self.svc
-            .select_release(&self.session, &run.id, current.release_id)
-            .await
-            .unwrap();
+        let current = self.current_release(&run.id, 10).await;
+        self.select(&run.id, current.release_id).await;
         self.svc
             .create_branch(&self.session, &run.id, BRANCH)
             .await
@@ -363,11 +374,7 @@ async fn demo_seed_current_release_is_release_3_with_its_source_commit_not_the_p
         .collect();
     assert_eq!(older, ["Release-2", "Release-1"]);
 
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, current.release_id).await;
     let artifact = run.artifact.clone().unwrap();
     let commit = run.commit.clone().unwrap();
     assert_eq!(artifact.alias, "_synapse-analytics");
@@ -414,11 +421,7 @@ async fn scale_seed_current_release_with_full_commit_costs_three_requests() {
         .await
         .unwrap();
     let current = releases.current.unwrap();
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, current.release_id).await;
     assert!(is_full_sha(&run.commit.unwrap().commit_id));
 
     let journal = w.journal().await;
@@ -445,13 +448,7 @@ async fn scale_seed_current_release_with_full_commit_costs_three_requests() {
 async fn build_artifact_release_resolves_through_the_builds_source_version() {
     let w = world(Seed::Demo).await;
     let demo = w.new_run();
-    let current = w
-        .svc
-        .list_production_releases(&w.session, &demo.id, 1)
-        .await
-        .unwrap()
-        .current
-        .unwrap();
+    let current = w.current_release(&demo.id, 1).await;
     let sha = w
         .release_artifact_version(current.release_id, "_synapse-analytics")
         .await;
@@ -469,11 +466,7 @@ async fn build_artifact_release_resolves_through_the_builds_source_version() {
     w.svc.abandon_run(&demo.id).await.unwrap();
     let run = w.new_run();
     w.clear_journal().await;
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, release_id).await;
     let artifact = run.artifact.unwrap();
     assert_eq!(artifact.artifact_type, "Build");
     assert_eq!(artifact.build_id, Some(i32::try_from(build_id).unwrap()));
@@ -495,11 +488,7 @@ async fn two_source_like_git_artifacts_ask_the_user_why_and_the_answer_resolves(
         .release_with("Ambiguous-Release", artifacts, Value::Null)
         .await;
     let run = w.new_run();
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, release_id).await;
     let choice = run.artifact_choice.clone().expect("the user is asked");
     assert!(run.commit.is_none());
     assert_eq!(run.step_state(1), StepState::Active);
@@ -551,18 +540,8 @@ async fn a_release_without_a_source_artifact_is_a_clear_error_and_the_run_stays_
         Some(err.message.as_str())
     );
     // The same run goes on with a good release.
-    let current = w
-        .svc
-        .list_production_releases(&w.session, &run.id, 1)
-        .await
-        .unwrap()
-        .current
-        .unwrap();
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let current = w.current_release(&run.id, 1).await;
+    let run = w.select(&run.id, current.release_id).await;
     assert_eq!(run.step_state(1), StepState::Done);
 }
 
@@ -572,18 +551,8 @@ async fn a_release_without_a_source_artifact_is_a_clear_error_and_the_run_stays_
 async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_elsewhere() {
     let w = world(Seed::Demo).await;
     let run = w.new_run();
-    let current = w
-        .svc
-        .list_production_releases(&w.session, &run.id, 1)
-        .await
-        .unwrap()
-        .current
-        .unwrap();
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let current = w.current_release(&run.id, 1).await;
+    let run = w.select(&run.id, current.release_id).await;
     let sha = run.commit.clone().unwrap().commit_id;
 
     let check = w
@@ -648,10 +617,7 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
     // A second hotfix (another run) on the same release finds the branch and reuses it.
     w.svc.abandon_run(&run.id).await.unwrap();
     let run2 = w.new_run();
-    w.svc
-        .select_release(&w.session, &run2.id, current.release_id)
-        .await
-        .unwrap();
+    w.select(&run2.id, current.release_id).await;
     let check = w
         .svc
         .check_branch_name(&w.session, &run2.id, Some(BRANCH))
@@ -673,10 +639,7 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .as_str().unwrap().to_owned();
     w.svc.abandon_run(&run2.id).await.unwrap();
     let run3 = w.new_run();
-    w.svc
-        .select_release(&w.session, &run3.id, current.release_id)
-        .await
-        .unwrap();
+    w.select(&run3.id, current.release_id).await;
     let check = w
         .svc
         .check_branch_name(&w.session, &run3.id, Some(elsewhere))
@@ -729,13 +692,7 @@ fn crash_once_at(
 async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_branch() {
     let mut w = world(Seed::Demo).await;
     let run = w.new_run();
-    let current = w
-        .svc
-        .list_production_releases(&w.session, &run.id, 5)
-        .await
-        .unwrap()
-        .current
-        .unwrap();
+    let current = w.current_release(&run.id, 5).await;
 
     // Step 1: crash after the release and commit were read.
     let (hook, fired) = crash_once_at(crash_points::STEP1_AFTER_REMOTE);
@@ -752,11 +709,7 @@ async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_
         saved.commit.is_none() && saved.step_state(1) == StepState::Active,
         "nothing saved by the crash"
     );
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, current.release_id).await;
     assert_eq!(run.step_state(1), StepState::Done);
 
     // Step 2: crash after the refs POST succeeded, before the run was saved.
@@ -1074,20 +1027,10 @@ async fn one_500_or_429_on_each_read_of_steps_1_and_3_is_retried_and_nothing_is_
     for status in [500u16, 429] {
         let run = w.new_run();
         w.fault("GET", "/release/deployments", status, 1).await;
-        let current = w
-            .svc
-            .list_production_releases(&w.session, &run.id, 5)
-            .await
-            .unwrap()
-            .current
-            .unwrap();
+        let current = w.current_release(&run.id, 5).await;
         w.fault("GET", "/release/releases/", status, 1).await;
         w.fault("GET", "/commits/", status, 1).await;
-        let run = w
-            .svc
-            .select_release(&w.session, &run.id, current.release_id)
-            .await
-            .unwrap();
+        let run = w.select(&run.id, current.release_id).await;
         assert_eq!(run.step_state(1), StepState::Done);
         let branch = format!("{BRANCH}_{status}");
         // Step 2's reads (the refs before the POST and the re-read after it) fail once each too.
@@ -1129,17 +1072,8 @@ async fn a_failing_refs_post_is_not_repeated_and_the_step_resumes() {
     let w = world(Seed::Demo).await;
     for status in [500u16, 429] {
         let run = w.new_run();
-        let current = w
-            .svc
-            .list_production_releases(&w.session, &run.id, 1)
-            .await
-            .unwrap()
-            .current
-            .unwrap();
-        w.svc
-            .select_release(&w.session, &run.id, current.release_id)
-            .await
-            .unwrap();
+        let current = w.current_release(&run.id, 1).await;
+        w.select(&run.id, current.release_id).await;
         let branch = format!("{BRANCH}_post{status}");
         w.fault("POST", "/refs", status, 1).await;
         w.clear_journal().await;
@@ -1181,13 +1115,7 @@ async fn a_failing_refs_post_is_not_repeated_and_the_step_resumes() {
 async fn a_persistent_server_error_fails_the_step_clearly_and_it_resumes_once_the_server_is_back() {
     let w = world(Seed::Demo).await;
     let run = w.new_run();
-    let current = w
-        .svc
-        .list_production_releases(&w.session, &run.id, 1)
-        .await
-        .unwrap()
-        .current
-        .unwrap();
+    let current = w.current_release(&run.id, 1).await;
     w.fault("GET", "/release/releases/", 500, 10).await;
     let err = w
         .svc
@@ -1201,11 +1129,7 @@ async fn a_persistent_server_error_fails_the_step_clearly_and_it_resumes_once_th
         StepState::Failed
     );
     w.clear_faults().await;
-    let run = w
-        .svc
-        .select_release(&w.session, &run.id, current.release_id)
-        .await
-        .unwrap();
+    let run = w.select(&run.id, current.release_id).await;
     assert_eq!(run.step_state(1), StepState::Done);
 }
 
