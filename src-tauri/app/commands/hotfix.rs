@@ -28,6 +28,13 @@ fn emit<R: Runtime>(app: &AppHandle<R>, run: &HotfixRun) {
     }
 }
 
+/// Emits the saved run and hands it back: the tail of every command that saves a run.
+fn saved<R: Runtime>(app: &AppHandle<R>, run: AppResult<HotfixRun>) -> AppResult<HotfixRun> {
+    let run = run?;
+    emit(app, &run);
+    Ok(run)
+}
+
 fn profile_of(state: &AppState, run: &HotfixRun) -> AppResult<Profile> {
     state.profiles.get(&run.profile_id).map_err(|e| {
         if e.code == ErrorCode::NotFound {
@@ -63,6 +70,20 @@ async fn session(
     hotfix.session(&profile, || Ok(client))
 }
 
+/// The run's Studio link, with the simulator's base URL when demo mode is running (the open
+/// allowlist needs it too).
+async fn studio_link(
+    state: &AppState,
+    hotfix: &HotfixService,
+    run_id: &str,
+) -> AppResult<(StudioLink, Option<url::Url>)> {
+    let run = hotfix.get_run(run_id)?;
+    let profile = profile_of(state, &run)?;
+    let demo_base = crate::demo::base_url(state).await;
+    let link = hotfix.studio_link(run_id, &profile, demo_base.as_ref())?;
+    Ok((link, demo_base))
+}
+
 #[tauri::command]
 #[tracing::instrument(skip(hotfix), err)]
 pub async fn hotfix_list_runs(
@@ -92,9 +113,7 @@ pub async fn hotfix_start_run<R: Runtime>(
     profile_id: String,
 ) -> AppResult<HotfixRun> {
     let profile = state.profiles.get(&profile_id)?;
-    let run = hotfix.start_run(&profile)?;
-    emit(&app, &run);
-    Ok(run)
+    saved(&app, hotfix.start_run(&profile))
 }
 
 #[tauri::command]
@@ -104,9 +123,7 @@ pub async fn hotfix_abandon_run<R: Runtime>(
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<HotfixRun> {
-    let run = hotfix.abandon_run(&run_id).await?;
-    emit(&app, &run);
-    Ok(run)
+    saved(&app, hotfix.abandon_run(&run_id).await)
 }
 
 #[tauri::command]
@@ -131,9 +148,7 @@ pub async fn hotfix_select_release<R: Runtime>(
     release_id: i32,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let run = hotfix.select_release(&s, &run_id, release_id).await?;
-    emit(&app, &run);
-    Ok(run)
+    saved(&app, hotfix.select_release(&s, &run_id, release_id).await)
 }
 
 #[tauri::command]
@@ -146,9 +161,7 @@ pub async fn hotfix_choose_artifact<R: Runtime>(
     alias: String,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let run = hotfix.choose_artifact(&s, &run_id, &alias).await?;
-    emit(&app, &run);
-    Ok(run)
+    saved(&app, hotfix.choose_artifact(&s, &run_id, &alias).await)
 }
 
 #[tauri::command]
@@ -187,10 +200,9 @@ pub async fn hotfix_studio_url(
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<StudioLink> {
-    let run = hotfix.get_run(&run_id)?;
-    let profile = profile_of(&state, &run)?;
-    let demo_base = crate::demo::base_url(&state).await;
-    hotfix.studio_link(&run_id, &profile, demo_base.as_ref())
+    studio_link(&state, &hotfix, &run_id)
+        .await
+        .map(|(link, _)| link)
 }
 
 /// Opens Synapse Studio (demo: the branch on the simulator) in the system browser, after the
@@ -202,10 +214,7 @@ pub async fn hotfix_open_studio(
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<StudioLink> {
-    let run = hotfix.get_run(&run_id)?;
-    let profile = profile_of(&state, &run)?;
-    let demo_base = crate::demo::base_url(&state).await;
-    let link = hotfix.studio_link(&run_id, &profile, demo_base.as_ref())?;
+    let (link, demo_base) = studio_link(&state, &hotfix, &run_id).await?;
     let checked = hotfix_core::open_url::check(&link.url, demo_base.as_ref())?;
     open::that_detached(checked.as_str()).map_err(|e| {
         AppError::internal(format!("The system browser could not be started for {checked}. Copy the address and open it by hand."))
@@ -241,9 +250,7 @@ pub async fn hotfix_refresh_changes<R: Runtime>(
     run_id: String,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let run = hotfix.refresh_changes(&s, &run_id).await?;
-    emit(&app, &run);
-    Ok(run)
+    saved(&app, hotfix.refresh_changes(&s, &run_id).await)
 }
 
 #[tauri::command]
@@ -256,11 +263,10 @@ pub async fn hotfix_complete_fix<R: Runtime>(
     acknowledge_warnings: bool,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let run = hotfix
-        .complete_fix(&s, &run_id, acknowledge_warnings)
-        .await?;
-    emit(&app, &run);
-    Ok(run)
+    saved(
+        &app,
+        hotfix.complete_fix(&s, &run_id, acknowledge_warnings).await,
+    )
 }
 
 /// Demo mode only: commits a sample fix (pipeline edited, notebook added, dataset deleted) to the
