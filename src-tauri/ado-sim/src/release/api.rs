@@ -12,11 +12,11 @@ use super::deployments::list_deployments;
 use super::environments::{get_environment, update_environment};
 use super::links::{self, ProjectRef};
 use super::logs::{release_logs, task_log};
-use super::model::Ctx;
+use super::model::{Ctx, Release, ReleaseEnvironment};
 use super::releases::{create_release, get_release, list_releases};
 use crate::api::QueryParams;
 use crate::errors::{ApiError, ApiResult};
-use crate::state::{AppState, Sim};
+use crate::state::{AppState, Sim, World};
 
 const RM: &str = "/vsrm/{org}/{project}/_apis/release";
 
@@ -65,18 +65,60 @@ pub(super) fn definition_not_found(id: i32) -> ApiError {
     )
 }
 
-pub(super) fn release_not_found(id: i32) -> ApiError {
+fn release_not_found(id: i32) -> ApiError {
     ApiError::not_found(
         format!("A release with id {id} does not exist. Specify a valid id and try again."),
         "ReleaseNotFoundException",
     )
 }
 
-pub(super) fn environment_not_found(release: i32, env: i32) -> ApiError {
+fn environment_not_found(release: i32, env: i32) -> ApiError {
     ApiError::not_found(
         format!("Stage with id {env} does not exist in release {release}. Specify a valid stage id and try again."),
         "ReleaseEnvironmentNotFoundException",
     )
+}
+
+/// Release `id` of project `p`, or the service's 404 (a release of another project is not found
+/// either).
+pub(super) fn release_of<'w>(world: &'w World, p: &ProjectRef, id: i32) -> ApiResult<&'w Release> {
+    world
+        .release
+        .releases
+        .get(&id)
+        .filter(|r| r.project_id == p.id)
+        .ok_or_else(|| release_not_found(id))
+}
+
+/// Stage `env` of release `r`, or the service's 404.
+pub(super) fn environment_of(r: &Release, env: i32) -> ApiResult<&ReleaseEnvironment> {
+    r.environments
+        .iter()
+        .find(|e| e.id == env)
+        .ok_or_else(|| environment_not_found(r.id, env))
+}
+
+/// `queryOrder` of the release and deployment lists: newest first unless `ascending` is asked for.
+pub(super) fn descending(q: &QueryParams) -> bool {
+    !q.get("queryOrder")
+        .is_some_and(|o| o.eq_ignore_ascii_case("ascending"))
+}
+
+/// `$top` of the release and deployment lists: 50 when absent, at least 1.
+pub(super) fn page_size(q: &QueryParams) -> ApiResult<usize> {
+    Ok(usize::try_from(q.int("$top")?.unwrap_or(50))
+        .unwrap_or(50)
+        .max(1))
+}
+
+/// Whether an artifact of `r` has `definitionReference.{field}.id` equal to `wanted` (lower-case),
+/// ignoring case: the `artifactVersionId` and `sourceBranch(Filter)` filters.
+pub(super) fn has_artifact_ref(r: &Release, field: &str, wanted: &str) -> bool {
+    r.artifacts.iter().any(|a| {
+        a.definition_reference[field]["id"]
+            .as_str()
+            .is_some_and(|x| x.to_ascii_lowercase() == wanted)
+    })
 }
 
 pub(super) fn expands(q: &QueryParams) -> Vec<String> {

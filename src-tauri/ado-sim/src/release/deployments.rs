@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::Value;
 
-use super::api::ctx;
+use super::api::{ctx, descending, has_artifact_ref, page_size};
 use super::links;
 use super::model::{self, DeploymentEntry};
 use crate::api::QueryParams;
@@ -29,12 +29,8 @@ pub(super) async fn list_deployments(
     let op_status = q.get("operationStatus").map(str::to_ascii_lowercase);
     let latest_only = q.flag("latestAttemptsOnly").unwrap_or(false);
     // Newest first unless asked otherwise (the service's example lists ids 79, 64, 63, ...).
-    let descending = !q
-        .get("queryOrder")
-        .is_some_and(|o| o.eq_ignore_ascii_case("ascending"));
-    let top = usize::try_from(q.int("$top")?.unwrap_or(50))
-        .unwrap_or(50)
-        .max(1);
+    let descending = descending(&q);
+    let top = page_size(&q)?;
     let token = q.int("continuationToken")?;
     let min_started = q
         .get("minStartedTime")
@@ -88,11 +84,7 @@ pub(super) async fn list_deployments(
             }
         }
         if let Some(b) = &source_branch {
-            if !r.artifacts.iter().any(|x| {
-                x.definition_reference["branch"]["id"]
-                    .as_str()
-                    .is_some_and(|y| y.to_ascii_lowercase() == *b)
-            }) {
+            if !has_artifact_ref(r, "branch", b) {
                 return None;
             }
         }

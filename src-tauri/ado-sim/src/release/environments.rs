@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::Value;
 
-use super::api::{ctx, environment_not_found, expands, int_param, invalid, release_not_found};
+use super::api::{ctx, environment_of, expands, int_param, invalid, release_of};
 use super::links::{self, person_of};
-use super::model::{self};
+use super::model;
 use crate::api::{JsonBody, QueryParams};
 use crate::auth::Principal;
 use crate::errors::ApiResult;
@@ -24,17 +24,8 @@ pub(super) async fn get_environment(
     let eid = int_param(&env_id, "environmentId")?;
     let world = sim.world();
     let p = links::project(&world, &project)?;
-    let r = world
-        .release
-        .releases
-        .get(&rid)
-        .filter(|r| r.project_id == p.id)
-        .ok_or_else(|| release_not_found(rid))?;
-    let e = r
-        .environments
-        .iter()
-        .find(|e| e.id == eid)
-        .ok_or_else(|| environment_not_found(rid, eid))?;
+    let r = release_of(&world, &p, rid)?;
+    let e = environment_of(r, eid)?;
     let tasks = expands(&q).iter().any(|x| x == "tasks");
     Ok(Json(model::render_environment(
         &ctx(&sim, &p),
@@ -60,17 +51,8 @@ pub(super) async fn update_environment(
     let (out, start) = {
         let mut world = sim.world();
         let p = links::project(&world, &project)?;
-        let r = world
-            .release
-            .releases
-            .get(&rid)
-            .filter(|r| r.project_id == p.id)
-            .ok_or_else(|| release_not_found(rid))?;
-        let e = r
-            .environments
-            .iter()
-            .find(|e| e.id == eid)
-            .ok_or_else(|| environment_not_found(rid, eid))?;
+        let r = release_of(&world, &p, rid)?;
+        let e = environment_of(r, eid)?;
         let start = match status.as_str() {
             s if s.eq_ignore_ascii_case("inProgress") => {
                 if r.status == "abandoned" {
@@ -99,11 +81,7 @@ pub(super) async fn update_environment(
             }
         };
         let r = &world.release.releases[&rid];
-        let e = r
-            .environments
-            .iter()
-            .find(|e| e.id == eid)
-            .ok_or_else(|| environment_not_found(rid, eid))?;
+        let e = environment_of(r, eid)?;
         (
             model::render_environment(&ctx(&sim, &p), &world.release, r, e, false),
             start,

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::api::{environment_not_found, int_param, release_not_found};
+use super::api::{environment_of, int_param, release_of};
 use super::links;
 use crate::api::QueryParams;
 use crate::auth::Principal;
@@ -33,17 +33,8 @@ pub(super) async fn task_log(
     let end = q.int("endLine")?;
     let world = sim.world();
     let p = links::project(&world, &project)?;
-    let r = world
-        .release
-        .releases
-        .get(&rid)
-        .filter(|r| r.project_id == p.id)
-        .ok_or_else(|| release_not_found(rid))?;
-    let e = r
-        .environments
-        .iter()
-        .find(|e| e.id == eid)
-        .ok_or_else(|| environment_not_found(rid, eid))?;
+    let r = release_of(&world, &p, rid)?;
+    let e = environment_of(r, eid)?;
     let phase = e
         .deploy_steps
         .iter()
@@ -108,12 +99,7 @@ pub(super) async fn release_logs(
     let entries: Vec<(String, String)> = {
         let world = sim.world();
         let p = links::project(&world, &project)?;
-        let r = world
-            .release
-            .releases
-            .get(&rid)
-            .filter(|r| r.project_id == p.id)
-            .ok_or_else(|| release_not_found(rid))?;
+        let r = release_of(&world, &p, rid)?;
         let mut entries = Vec::new();
         for e in &r.environments {
             for a in &e.deploy_steps {

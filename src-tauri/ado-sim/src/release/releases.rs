@@ -8,7 +8,8 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::api::{
-    ctx, definition_not_found, expands, int_param, invalid, no_source_info, release_not_found,
+    ctx, definition_not_found, descending, expands, has_artifact_ref, int_param, invalid,
+    no_source_info, page_size, release_of,
 };
 use super::links::{self, person_of};
 use super::model::{self, Counters, Release, ReleaseArtifact, ReleaseEnvironment, ReleaseView};
@@ -33,12 +34,8 @@ pub(super) async fn list_releases(
     let env_filter = q.int("environmentStatusFilter")?;
     let status_filter = q.get("statusFilter").map(str::to_ascii_lowercase);
     let search = q.get("searchText").map(str::to_ascii_lowercase);
-    let descending = !q
-        .get("queryOrder")
-        .is_some_and(|o| o.eq_ignore_ascii_case("ascending"));
-    let top = usize::try_from(q.int("$top")?.unwrap_or(50))
-        .unwrap_or(50)
-        .max(1);
+    let descending = descending(&q);
+    let top = page_size(&q)?;
     let token = q
         .int("continuationToken")?
         .and_then(|t| i32::try_from(t).ok());
@@ -87,20 +84,12 @@ pub(super) async fn list_releases(
             }
         }
         if let Some(v) = &artifact_version {
-            if !r.artifacts.iter().any(|a| {
-                a.definition_reference["version"]["id"]
-                    .as_str()
-                    .is_some_and(|x| x.to_ascii_lowercase() == *v)
-            }) {
+            if !has_artifact_ref(r, "version", v) {
                 return false;
             }
         }
         if let Some(b) = &source_branch {
-            if !r.artifacts.iter().any(|a| {
-                a.definition_reference["branch"]["id"]
-                    .as_str()
-                    .is_some_and(|x| x.to_ascii_lowercase() == *b)
-            }) {
+            if !has_artifact_ref(r, "branch", b) {
                 return false;
             }
         }
@@ -174,12 +163,7 @@ pub(super) async fn get_release(
     let id = int_param(&id, "releaseId")?;
     let world = sim.world();
     let p = links::project(&world, &project)?;
-    let r = world
-        .release
-        .releases
-        .get(&id)
-        .filter(|r| r.project_id == p.id)
-        .ok_or_else(|| release_not_found(id))?;
+    let r = release_of(&world, &p, id)?;
     let ex = expands(&q);
     let view = ReleaseView {
         environments: true,
