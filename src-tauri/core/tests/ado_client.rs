@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use hotfix_core::ado::{AdoClient, Area, ClientOptions, Retry, Token};
+use hotfix_core::ado::{AdoClient, AdoError, Area, ClientOptions, Retry, Token};
 use hotfix_core::connection;
 use hotfix_core::ErrorCode;
 use serde_json::{json, Value};
@@ -60,6 +60,14 @@ fn client(server: &MockServer) -> AdoClient {
         fast_options(),
     )
     .unwrap()
+}
+
+/// `GET _apis/projects` through [`client`], which the test expects to fail.
+async fn projects_error(server: &MockServer) -> AdoError {
+    client(server)
+        .get::<Value>(Area::Core, "_apis/projects", &[])
+        .await
+        .unwrap_err()
 }
 
 fn vss(message: &str, type_key: &str) -> Value {
@@ -331,10 +339,7 @@ async fn a_203_sign_in_page_is_not_signed_in() {
         ))
         .mount(&server)
         .await;
-    let err = client(&server)
-        .get::<Value>(Area::Core, "_apis/projects", &[])
-        .await
-        .unwrap_err();
+    let err = projects_error(&server).await;
     assert_eq!(err.status(), Some(203));
     let app: hotfix_core::AppError = err.into();
     assert_eq!(app.code, ErrorCode::NotSignedIn);
@@ -349,10 +354,7 @@ async fn a_203_sign_in_page_is_not_signed_in() {
         .respond_with(ResponseTemplate::new(200).set_body_raw("<html>sign in</html>", "text/html"))
         .mount(&server2)
         .await;
-    let err2 = client(&server2)
-        .get::<Value>(Area::Core, "_apis/projects", &[])
-        .await
-        .unwrap_err();
+    let err2 = projects_error(&server2).await;
     assert_eq!(err2.code(), ErrorCode::NotSignedIn);
 }
 
@@ -367,10 +369,7 @@ async fn a_redirect_to_sign_in_is_not_signed_in_and_is_not_followed() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server)
-        .get::<Value>(Area::Core, "_apis/projects", &[])
-        .await
-        .unwrap_err();
+    let err = projects_error(&server).await;
     assert_eq!(err.code(), ErrorCode::NotSignedIn);
 }
 
@@ -486,10 +485,7 @@ async fn retry_after_longer_than_the_budget_is_not_waited_for() {
         .mount(&server)
         .await;
     let started = Instant::now();
-    let err = client(&server)
-        .get::<Value>(Area::Core, "_apis/projects", &[])
-        .await
-        .unwrap_err();
+    let err = projects_error(&server).await;
     assert_eq!(err.code(), ErrorCode::RateLimited);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -525,10 +521,7 @@ async fn a_500_is_a_server_error_with_the_vss_message_and_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server)
-        .get::<Value>(Area::Core, "_apis/projects", &[])
-        .await
-        .unwrap_err();
+    let err = projects_error(&server).await;
     assert_eq!(err.vss_code(), Some("TF400898"));
     let app: hotfix_core::AppError = err.into();
     assert_eq!(app.code, ErrorCode::ServerError);
