@@ -4,7 +4,7 @@
 
 use ado_sim::{start, SimOptions};
 use hotfix_core::connection;
-use hotfix_core::profiles::{NamedRef, NumberedRef, Profile, ProfileStore};
+use hotfix_core::profiles::{Profile, ProfileStore};
 use hotfix_core::secrets::{SecretStore, Token};
 use hotfix_core::ErrorCode;
 
@@ -64,27 +64,12 @@ async fn a_profile_is_filled_from_the_pickers_and_used_with_its_saved_token() {
     draft.name = "Demo".into();
     draft.simulated = true;
     draft.organization_url = format!("{}/", info.org_url);
-    draft.project = Some(NamedRef {
-        id: project.id,
-        name: project.name.clone(),
-    });
-    draft.repository = Some(NamedRef {
-        id: repo.id,
-        name: repo.name,
-    });
-    draft.release_definition = Some(NumberedRef {
-        id: definition.id,
-        name: definition.name,
-    });
+    draft.project = Some(project.clone().into());
+    draft.repository = Some(repo.into());
+    draft.release_definition = Some(definition.into());
     draft.production_stage = Some(production);
-    draft.service_connection = Some(NamedRef {
-        id: endpoint.id,
-        name: endpoint.name,
-    });
-    draft.agent_queue = Some(NumberedRef {
-        id: queue.id,
-        name: queue.name,
-    });
+    draft.service_connection = Some(endpoint.into());
+    draft.agent_queue = Some(queue.into());
     draft.publish_branch = Some(publish.branch);
     draft.dev_workspace = "contoso-synapse-dev".into();
     draft.prod_workspace = "contoso-synapse-prod".into();

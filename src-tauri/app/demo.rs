@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
 use hotfix_core::connection;
-use hotfix_core::profiles::{NamedRef, NumberedRef, Profile};
+use hotfix_core::profiles::Profile;
 use hotfix_core::secrets::Token;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use url::Url;
@@ -245,29 +245,11 @@ async fn fill_from_api(profile: &mut Profile, info: &SimInfo, token: Token) -> A
         .find(|q| q.name.eq_ignore_ascii_case(DEMO_QUEUE))
         .ok_or_else(|| missing("agent queue", DEMO_QUEUE))?;
 
-    profile.project = Some(NamedRef {
-        id: project.id,
-        name: project.name,
-    });
-    profile.repository = Some(NamedRef {
-        id: repo.id,
-        name: repo.name,
-    });
-    profile.release_definition = Some(NumberedRef {
-        id: definition.id,
-        name: definition.name,
-    });
-    profile.production_stage = Some(NumberedRef {
-        id: stage.id,
-        name: stage.name,
-    });
-    profile.service_connection = Some(NamedRef {
-        id: endpoint.id,
-        name: endpoint.name,
-    });
-    profile.agent_queue = Some(NumberedRef {
-        id: queue.id,
-        name: queue.name,
-    });
+    profile.project = Some(project.into());
+    profile.repository = Some(repo.into());
+    profile.release_definition = Some(definition.into());
+    profile.production_stage = Some(stage);
+    profile.service_connection = Some(endpoint.into());
+    profile.agent_queue = Some(queue.into());
     Ok(())
 }

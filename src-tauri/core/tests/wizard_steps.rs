@@ -12,7 +12,7 @@ use hotfix_core::hotfix::run::BranchOutcome;
 use hotfix_core::hotfix::service::crash_points;
 use hotfix_core::hotfix::step1_release::DeployedRelease;
 use hotfix_core::hotfix::{HotfixRun, HotfixService, Session, StepState};
-use hotfix_core::profiles::{NamedRef, NumberedRef, Profile};
+use hotfix_core::profiles::Profile;
 use hotfix_core::secrets::Token;
 use hotfix_core::synapse::{ArtifactKind, ChangeKind, WarningKind};
 use hotfix_core::{AppError, ErrorCode};
@@ -72,18 +72,9 @@ async fn world(seed: Seed) -> World {
     let mut profile = Profile::new_with_defaults("p-demo".into());
     profile.name = "Contoso demo".into();
     profile.organization_url = info.org_url.clone();
-    profile.project = Some(NamedRef {
-        id: project.id.clone(),
-        name: project.name.clone(),
-    });
-    profile.repository = Some(NamedRef {
-        id: repo.id.clone(),
-        name: repo.name.clone(),
-    });
-    profile.release_definition = Some(NumberedRef {
-        id: def.id,
-        name: def.name.clone(),
-    });
+    profile.project = Some(project.clone().into());
+    profile.repository = Some(repo.clone().into());
+    profile.release_definition = Some(def.clone().into());
     profile.production_stage = Some(stage);
     profile.dev_workspace = "contoso-synapse-dev".into();
     profile.prod_workspace = "contoso-synapse-prod".into();

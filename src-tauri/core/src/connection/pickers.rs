@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::ado::models::ListOrArray;
 use crate::ado::{encode_segment as seg, AdoClient, Area};
 use crate::error::AppResult;
-use crate::profiles::model::{NumberedRef, DEFAULT_PUBLISH_BRANCH};
+use crate::profiles::model::{NamedRef, NumberedRef, DEFAULT_PUBLISH_BRANCH};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -87,6 +87,29 @@ pub struct PublishBranchInfo {
     /// True when read from `publish_config.json`, false when the default was used.
     pub from_config: bool,
     pub message: String,
+}
+
+// ---- a picked item is stored in the profile as a reference (id + name) ----
+
+macro_rules! picked_as {
+    ($($item:ty => $reference:ident),* $(,)?) => {$(
+        impl From<$item> for $reference {
+            fn from(item: $item) -> Self {
+                $reference {
+                    id: item.id,
+                    name: item.name,
+                }
+            }
+        }
+    )*};
+}
+
+picked_as! {
+    ProjectItem => NamedRef,
+    RepositoryItem => NamedRef,
+    ReleaseDefinitionItem => NumberedRef,
+    ServiceConnectionItem => NamedRef,
+    AgentQueueItem => NumberedRef,
 }
 
 // ---- wire shapes (only the fields used) ----
