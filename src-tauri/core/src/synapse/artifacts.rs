@@ -202,41 +202,42 @@ mod tests {
     #[test]
     fn classifies_every_top_level_folder_at_the_repository_root() {
         let root = RootFolder::new("/");
-        assert_eq!(
-            classify("/pipeline/LoadSales.json", &root),
-            art(ArtifactKind::Pipeline, "LoadSales")
-        );
-        assert_eq!(
-            classify("/notebook/Clean.json", &root),
-            art(ArtifactKind::Notebook, "Clean")
-        );
-        assert_eq!(
-            classify("/linkedService/ls_sql.json", &root),
-            art(ArtifactKind::LinkedService, "ls_sql")
-        );
-        assert_eq!(
-            classify("/sqlscript/q.json", &root),
-            art(ArtifactKind::SqlScript, "q")
-        );
-        assert_eq!(
-            classify("/integrationRuntime/ir.json", &root),
-            art(ArtifactKind::IntegrationRuntime, "ir")
-        );
-        assert_eq!(
-            classify("/credential/WorkspaceSystemIdentity.json", &root),
-            art(ArtifactKind::Credential, "WorkspaceSystemIdentity")
-        );
-        assert_eq!(
-            classify("/managedVirtualNetwork/default.json", &root),
-            art(ArtifactKind::ManagedVirtualNetwork, "default")
-        );
-        assert_eq!(
-            classify(
-                "/managedVirtualNetwork/default/managedPrivateEndpoint/pe-sql.json",
-                &root
+        for (path, kind, name) in [
+            (
+                "/pipeline/LoadSales.json",
+                ArtifactKind::Pipeline,
+                "LoadSales",
             ),
-            art(ArtifactKind::ManagedPrivateEndpoint, "default/pe-sql")
-        );
+            ("/notebook/Clean.json", ArtifactKind::Notebook, "Clean"),
+            (
+                "/linkedService/ls_sql.json",
+                ArtifactKind::LinkedService,
+                "ls_sql",
+            ),
+            ("/sqlscript/q.json", ArtifactKind::SqlScript, "q"),
+            (
+                "/integrationRuntime/ir.json",
+                ArtifactKind::IntegrationRuntime,
+                "ir",
+            ),
+            (
+                "/credential/WorkspaceSystemIdentity.json",
+                ArtifactKind::Credential,
+                "WorkspaceSystemIdentity",
+            ),
+            (
+                "/managedVirtualNetwork/default.json",
+                ArtifactKind::ManagedVirtualNetwork,
+                "default",
+            ),
+            (
+                "/managedVirtualNetwork/default/managedPrivateEndpoint/pe-sql.json",
+                ArtifactKind::ManagedPrivateEndpoint,
+                "default/pe-sql",
+            ),
+        ] {
+            assert_eq!(classify(path, &root), art(kind, name), "{path}");
+        }
         for kind in ArtifactKind::TOP_LEVEL {
             let path = format!("/{}/x.json", kind.folder());
             assert_eq!(classify(&path, &root), art(kind, "x"), "{path}");
@@ -246,22 +247,14 @@ mod tests {
     #[test]
     fn non_artifact_files_inside_the_root_are_told_apart() {
         let root = RootFolder::new("/");
-        assert_eq!(
-            classify("/publish_config.json", &root),
-            PathClass::NonArtifact
-        );
-        assert_eq!(
-            classify("/pipeline/readme.md", &root),
-            PathClass::NonArtifact
-        );
-        assert_eq!(
-            classify("/pipeline/nested/x.json", &root),
-            PathClass::NonArtifact
-        );
-        assert_eq!(
-            classify("/unknownFolder/x.json", &root),
-            PathClass::NonArtifact
-        );
+        for path in [
+            "/publish_config.json",
+            "/pipeline/readme.md",
+            "/pipeline/nested/x.json",
+            "/unknownFolder/x.json",
+        ] {
+            assert_eq!(classify(path, &root), PathClass::NonArtifact, "{path}");
+        }
     }
 
     #[test]
