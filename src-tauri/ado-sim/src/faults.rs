@@ -118,10 +118,7 @@ impl FaultTable {
 /// The fault middleware (outside routing; `/_admin` is never faulted).
 pub async fn inject(State(sim): State<AppState>, req: Request, next: Next) -> Response {
     // The router sees a lowercased path; record and match what the client sent.
-    let path = req
-        .extensions()
-        .get::<crate::routing::OriginalPath>()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.0.clone());
+    let path = crate::routing::OriginalPath::of(&req);
     if path.starts_with("/_admin") {
         return next.run(req).await;
     }

@@ -56,10 +56,7 @@ impl Journal {
 /// The journal middleware (outermost layer).
 pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Response {
     // The router sees a lowercased path; record and match what the client sent.
-    let path = req
-        .extensions()
-        .get::<crate::routing::OriginalPath>()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.0.clone());
+    let path = crate::routing::OriginalPath::of(&req);
     if path.starts_with("/_admin") {
         return next.run(req).await;
     }

@@ -26,6 +26,16 @@ impl<S: Send + Sync> FromRequestParts<S> for OriginalPath {
     }
 }
 
+impl OriginalPath {
+    /// The path the client sent, read by the middleware that runs on the whole request (journal,
+    /// faults); the request's own path when `lowercase_path` has not run.
+    pub fn of(req: &Request) -> String {
+        req.extensions()
+            .get::<OriginalPath>()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.0.clone())
+    }
+}
+
 /// The api-version the request asked for (query `api-version` or `Accept: ...;api-version=`).
 #[derive(Debug, Clone)]
 pub struct ApiVersion(pub String);
