@@ -26,16 +26,7 @@ pub fn remote_url(sim: &Sim, repo: &RepoInfo) -> String {
 fn project_json(sim: &Sim, repo: &RepoInfo) -> Value {
     let world = sim.world();
     match world.core.project(&repo.project_id.to_string()) {
-        Some(p) => json!({
-            "id": p.id,
-            "name": p.name,
-            "description": p.description,
-            "url": format!("{}/_apis/projects/{}", sim.info.org_url, p.id),
-            "state": "wellFormed",
-            "revision": p.revision,
-            "visibility": "private",
-            "lastUpdateTime": p.last_update_time,
-        }),
+        Some(p) => crate::core_api::project_ref(sim, p),
         None => json!({"id": repo.project_id, "name": repo.project_name, "state": "wellFormed"}),
     }
 }
