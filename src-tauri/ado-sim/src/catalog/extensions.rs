@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{SYNAPSE_EXTENSION, SYNAPSE_PUBLISHER};
 use crate::auth::Principal;
 use crate::errors::{ApiError, ApiResult};
-use crate::release::links::{self};
+use crate::release::links;
 use crate::state::AppState;
 
 /// The installed-extension record of the Synapse Workspace Deployment extension.

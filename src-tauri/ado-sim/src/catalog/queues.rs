@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::errors::{ApiError, ApiResult};
-use crate::release::links::{self};
+use crate::release::links;
 use crate::state::AppState;
 
 /// A project agent queue bound to a pool.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{DEPLOY_TASK_NAME, SYNAPSE_EXTENSION, SYNAPSE_PUBLISHER, TOGGLE_TASK_NAME};
 use crate::auth::Principal;
 use crate::errors::{ApiError, ApiResult};
-use crate::release::links::{self};
+use crate::release::links;
 use crate::state::AppState;
 
 fn input(name: &str, label: &str, kind: &str, default: &str, required: bool) -> Value {
