@@ -248,12 +248,7 @@ async fn the_release_world_survives_a_restart_from_its_state_dir() {
         state_dir: Some(dir.path().to_path_buf()),
         task_delay_ms: 10,
     };
-    let sim = ado_sim::start(opts()).await.unwrap();
-    let sim = TestSim {
-        info: sim.info().clone(),
-        handle: sim,
-        http: reqwest::Client::new(),
-    };
+    let sim = TestSim::start_with(opts()).await;
     let (def, _) = sim
         .create_definition(&sim.definition_body("Persisted", vec![], automated()).await)
         .await;
@@ -265,12 +260,7 @@ async fn the_release_world_survives_a_restart_from_its_state_dir() {
     sim.handle.state().persist().unwrap();
     sim.handle.shutdown().await;
 
-    let again = ado_sim::start(opts()).await.unwrap();
-    let sim = TestSim {
-        info: again.info().clone(),
-        handle: again,
-        http: reqwest::Client::new(),
-    };
+    let sim = TestSim::start_with(opts()).await;
     let r = sim.get(&sim.rm(&format!("releases/{rid}"))).await;
     assert_eq!(r["environments"][0]["status"], "succeeded");
     assert_eq!(r["releaseDefinition"]["id"], def);
@@ -289,12 +279,7 @@ async fn a_deployment_interrupted_by_a_restart_runs_again_when_resumed() {
         state_dir: Some(dir.path().to_path_buf()),
         task_delay_ms: 10,
     };
-    let first = ado_sim::start(opts()).await.unwrap();
-    let sim = TestSim {
-        info: first.info().clone(),
-        handle: first,
-        http: reqwest::Client::new(),
-    };
+    let sim = TestSim::start_with(opts()).await;
     let state = sim.handle.state();
     ado_sim::release::control(&state, ado_sim::release::Control::Pause);
     let (def, _) = sim
@@ -310,12 +295,7 @@ async fn a_deployment_interrupted_by_a_restart_runs_again_when_resumed() {
     drop(state);
     sim.handle.shutdown().await;
 
-    let again = ado_sim::start(opts()).await.unwrap();
-    let sim = TestSim {
-        info: again.info().clone(),
-        handle: again,
-        http: reqwest::Client::new(),
-    };
+    let sim = TestSim::start_with(opts()).await;
     // `start` restarted it (resume_interrupted on load); calling it again would run it twice.
     let r = sim.wait_stage(rid, eid).await;
     assert_eq!(r["environments"][0]["status"], "succeeded");

@@ -13,14 +13,7 @@ use serde_json::json;
 #[tokio::test]
 async fn a_hotfix_release_with_the_three_synapse_tasks_succeeds_and_restarts_triggers() {
     let sim = TestSim::start(Seed::Demo, 20).await;
-    let body = sim
-        .definition_body(
-            "Synapse-Hotfix-Release3",
-            sim.synapse_tasks().await,
-            automated(),
-        )
-        .await;
-    let (def, _) = sim.create_definition(&body).await;
+    let def = sim.synapse_definition("Synapse-Hotfix-Release3").await;
     let head = sim.branch_head("main").await;
     let (rid, eid) = sim.create_release(def, &head, "main").await;
 
@@ -96,14 +89,7 @@ async fn a_hotfix_release_with_the_three_synapse_tasks_succeeds_and_restarts_tri
 #[tokio::test]
 async fn a_broken_artifact_fails_validation_with_a_log_line_naming_it() {
     let sim = TestSim::start(Seed::Demo, 20).await;
-    let body = sim
-        .definition_body(
-            "Synapse-Hotfix-Broken",
-            sim.synapse_tasks().await,
-            automated(),
-        )
-        .await;
-    let (def, _) = sim.create_definition(&body).await;
+    let def = sim.synapse_definition("Synapse-Hotfix-Broken").await;
     let broken = sim.branch_head("demo/broken-artifact").await;
     let (rid, eid) = sim
         .create_release(def, &broken, "demo/broken-artifact")
@@ -435,10 +421,7 @@ async fn a_rejected_approval_rejects_the_stage_without_running_anything() {
 #[tokio::test]
 async fn the_release_logs_zip_holds_every_task_log_of_every_attempt() {
     let sim = TestSim::start(Seed::Demo, 10).await;
-    let body = sim
-        .definition_body("Logs-Zip", sim.synapse_tasks().await, automated())
-        .await;
-    let (def, _) = sim.create_definition(&body).await;
+    let def = sim.synapse_definition("Logs-Zip").await;
     let head = sim.branch_head("main").await;
     let (rid, eid) = sim.create_release(def, &head, "main").await;
     sim.deploy(rid, eid).await;

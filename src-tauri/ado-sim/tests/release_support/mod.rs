@@ -15,14 +15,18 @@ pub struct TestSim {
 
 impl TestSim {
     pub async fn start(seed: Seed, task_delay_ms: u64) -> Self {
-        let handle = ado_sim::start(SimOptions {
+        Self::start_with(SimOptions {
             seed,
             port: 0,
             state_dir: None,
             task_delay_ms,
         })
         .await
-        .expect("the simulator starts");
+    }
+
+    /// A simulator started with these options (a state directory, for the restart tests).
+    pub async fn start_with(opts: SimOptions) -> Self {
+        let handle = ado_sim::start(opts).await.expect("the simulator starts");
         let info = handle.info().clone();
         Self {
             handle,
@@ -263,6 +267,15 @@ impl TestSim {
     }
 
     /// Creates a definition; returns (definition id, definition environment id).
+    /// Creates a definition `name` whose stage runs the three Synapse tasks with an automated
+    /// approval; answers its id.
+    pub async fn synapse_definition(&self, name: &str) -> i64 {
+        let body = self
+            .definition_body(name, self.synapse_tasks().await, automated())
+            .await;
+        self.create_definition(&body).await.0
+    }
+
     pub async fn create_definition(&self, body: &Value) -> (i64, i64) {
         let (status, d) = self
             .json(Method::POST, &self.rm("definitions"), Some(body))
