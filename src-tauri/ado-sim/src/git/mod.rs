@@ -115,6 +115,19 @@ pub fn resolve_repo(
     }
 }
 
+/// The repositories of a project (by name or id), or the project's 404.
+pub fn project_repos(sim: &Sim, project: &str) -> ApiResult<Vec<RepoInfo>> {
+    let world = sim.world();
+    let p = crate::core_api::project(&world, project)?;
+    Ok(world
+        .git
+        .repos
+        .iter()
+        .filter(|r| r.project_id == p.id)
+        .cloned()
+        .collect())
+}
+
 /// Runs blocking git work off the async threads.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> ApiResult<T> + Send + 'static,

@@ -448,17 +448,7 @@ pub async fn list_project(
 ) -> ApiResult<Json<Value>> {
     principal.require("vso.code")?;
     crate::location::check_org(&sim, &org)?;
-    let repos: Vec<RepoInfo> = {
-        let world = sim.world();
-        let p = crate::core_api::project(&world, &project)?;
-        world
-            .git
-            .repos
-            .iter()
-            .filter(|r| r.project_id == p.id)
-            .cloned()
-            .collect()
-    };
+    let repos = super::project_repos(&sim, &project)?;
     list_prs(&sim, &repos, &q)
 }
 

@@ -43,17 +43,7 @@ pub async fn list(
 ) -> ApiResult<Json<Value>> {
     crate::location::check_org(&sim, &org)?;
     principal.require("vso.code")?;
-    let repos: Vec<RepoInfo> = {
-        let world = sim.world();
-        let p = crate::core_api::project(&world, &project)?;
-        world
-            .git
-            .repos
-            .iter()
-            .filter(|r| r.project_id == p.id)
-            .cloned()
-            .collect()
-    };
+    let repos = super::project_repos(&sim, &project)?;
     Ok(list_json(repos_json(&sim, &repos)))
 }
 
