@@ -12,7 +12,7 @@ use super::deployments::list_deployments;
 use super::environments::{get_environment, update_environment};
 use super::links::{self, ProjectRef};
 use super::logs::{release_logs, task_log};
-use super::model::{Ctx, Release, ReleaseEnvironment};
+use super::model::{Ctx, Definition, Release, ReleaseEnvironment};
 use super::releases::{create_release, get_release, list_releases};
 use crate::api::QueryParams;
 use crate::errors::{ApiError, ApiResult};
@@ -77,6 +77,20 @@ fn environment_not_found(release: i32, env: i32) -> ApiError {
         format!("Stage with id {env} does not exist in release {release}. Specify a valid stage id and try again."),
         "ReleaseEnvironmentNotFoundException",
     )
+}
+
+/// Definition `id` of project `p`, or the service's 404 (a definition of another project is not
+/// found either).
+pub(super) fn definition_of<'w>(
+    world: &'w World,
+    p: &ProjectRef,
+    id: i32,
+) -> ApiResult<&'w Definition> {
+    world
+        .release
+        .definition(id)
+        .filter(|d| d.project_id == p.id)
+        .ok_or_else(|| definition_not_found(id))
 }
 
 /// Release `id` of project `p`, or the service's 404 (a release of another project is not found

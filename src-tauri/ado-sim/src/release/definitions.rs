@@ -7,7 +7,9 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::api::{ctx, definition_not_found, expands, int_param, invalid, no_source_info};
+use super::api::{
+    ctx, definition_not_found, definition_of, expands, int_param, invalid, no_source_info,
+};
 use super::links::{self, person_of, ProjectRef};
 use super::model::{self, Counters, Definition};
 use crate::api::{JsonBody, QueryParams};
@@ -93,11 +95,7 @@ pub(super) async fn get_definition(
     let id = int_param(&id, "definitionId")?;
     let world = sim.world();
     let p = links::project(&world, &project)?;
-    let d = world
-        .release
-        .definition(id)
-        .filter(|d| d.project_id == p.id)
-        .ok_or_else(|| definition_not_found(id))?;
+    let d = definition_of(&world, &p, id)?;
     Ok(Json(model::render_definition(
         &ctx(&sim, &p),
         d,
@@ -320,12 +318,7 @@ pub(super) async fn update_definition(
         .as_i64()
         .and_then(|i| i32::try_from(i).ok())
         .ok_or_else(|| invalid("The release pipeline to update has no id. Get the definition, change it and send it back with its id and revision."))?;
-    let existing = world
-        .release
-        .definition(id)
-        .filter(|d| d.project_id == p.id)
-        .cloned()
-        .ok_or_else(|| definition_not_found(id))?;
+    let existing = definition_of(&world, &p, id)?.clone();
     let sent = body["revision"].as_i64();
     if sent != Some(i64::from(existing.revision)) {
         return Err(invalid(format!(

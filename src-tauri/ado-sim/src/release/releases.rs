@@ -8,8 +8,8 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::api::{
-    ctx, definition_not_found, descending, expands, has_artifact_ref, int_param, invalid,
-    no_source_info, page_size, release_of,
+    ctx, definition_of, descending, expands, has_artifact_ref, int_param, invalid, no_source_info,
+    page_size, release_of,
 };
 use super::links::{self, person_of};
 use super::model::{self, Counters, Release, ReleaseArtifact, ReleaseEnvironment, ReleaseView};
@@ -331,12 +331,7 @@ pub(super) async fn create_release(
     let (out, auto_envs) = {
         let mut world = sim.world();
         let p = links::project(&world, &project)?;
-        let def = world
-            .release
-            .definition(def_id)
-            .filter(|d| d.project_id == p.id)
-            .cloned()
-            .ok_or_else(|| definition_not_found(def_id))?;
+        let def = definition_of(&world, &p, def_id)?.clone();
         let body_artifacts = body["artifacts"].as_array().cloned().unwrap_or_default();
         for a in &body_artifacts {
             let alias = a["alias"].as_str().unwrap_or("");
