@@ -26,6 +26,20 @@ fn input(name: &str, label: &str, kind: &str, default: &str, required: bool) -> 
     })
 }
 
+/// A required Azure Resource Manager service-connection input (alias `azureSubscription`), as the
+/// Synapse tasks and AzureCLI declare it.
+fn arm_connection(name: &str) -> Value {
+    let mut v = input(
+        name,
+        "Azure Resource Manager connection",
+        "connectedService:AzureRM",
+        "",
+        true,
+    );
+    v["aliases"] = json!(["azureSubscription"]);
+    v
+}
+
 fn with(mut v: Value, key: &str, val: Value) -> Value {
     if let Some(o) = v.as_object_mut() {
         o.insert(key.to_owned(), val);
@@ -95,14 +109,7 @@ pub fn synapse_tasks(extension_version: &str) -> Vec<Value> {
     let mut npm = input("npmpackage", "Npm package", "pickList", "prod", false);
     npm["options"] = json!({"prod": "prod", "ppe": "ppe"});
     npm["groupName"] = json!("advanced");
-    let mut arm = input(
-        "AzureResourceManagerConnection",
-        "Azure Resource Manager connection",
-        "connectedService:AzureRM",
-        "",
-        true,
-    );
-    arm["aliases"] = json!(["azureSubscription"]);
+    let mut arm = arm_connection("AzureResourceManagerConnection");
     arm["visibleRule"] = json!(deploy_vis);
     let deploy_inputs = vec![
         operation,
@@ -193,14 +200,7 @@ pub fn synapse_tasks(extension_version: &str) -> Vec<Value> {
         environment,
         npm,
     ];
-    let mut conn = input(
-        "ServiceConnectionName",
-        "Azure Resource Manager connection",
-        "connectedService:AzureRM",
-        "",
-        true,
-    );
-    conn["aliases"] = json!(["azureSubscription"]);
+    let conn = arm_connection("ServiceConnectionName");
     let toggle_inputs = vec![
         conn,
         input("ResourceGroupName", "Resource group", "pickList", "", true),
@@ -299,14 +299,7 @@ pub fn builtin_tasks() -> Vec<Value> {
             false,
         ),
     ];
-    let mut cli_conn = input(
-        "connectedServiceNameARM",
-        "Azure Resource Manager connection",
-        "connectedService:AzureRM",
-        "",
-        true,
-    );
-    cli_conn["aliases"] = json!(["azureSubscription"]);
+    let cli_conn = arm_connection("connectedServiceNameARM");
     let cli_inputs = vec![
         cli_conn,
         input("scriptType", "Script Type", "pickList", "", true),
