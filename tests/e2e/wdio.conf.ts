@@ -4,7 +4,7 @@
 // stopped in onComplete. Every spec file runs in its own worker and gets its own scratch folder and
 // SYNAPSE_HOTFIX_HOME (beforeSession). A display (Xvfb) and a D-Bus session with an unlocked keyring
 // must already be there: scripts/e2e.sh provides both.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -124,8 +124,11 @@ export const config: WebdriverIO.Config = {
 async function keepEvidence(name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const base = path.join(ARTIFACTS_DIR, safeName(name));
+  // Grab the X display rather than asking WebKitWebDriver: its screenshot hangs (and takes
+  // tauri-driver down with it) when the app runs without accelerated compositing, the app's
+  // default on Linux. Under Xvfb the window sits at 0,0 with nothing else on screen.
   try {
-    await browser.saveScreenshot(`${base}.png`);
+    execFileSync('import', ['-window', 'root', `${base}.png`], { timeout: 15_000, stdio: 'ignore' });
   } catch (e) {
     console.error(`could not take a screenshot of the failure: ${e}`);
   }
