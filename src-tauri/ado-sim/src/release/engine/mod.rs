@@ -3,14 +3,18 @@
 //! line by line and moving statuses queued → inProgress → succeeded / failed at stage, deploy step,
 //! phase, job and task level. The admin API pauses, resumes and single-steps it ([`control`]).
 //!
-//! `queue` owns queueing an attempt (phases, approvals, cancel); `run` owns executing it. This file
+//! `queue` owns queueing an attempt (phases, approvals, cancel); `run` owns executing it, `steps`
+//! what each step does, `offline` the instant completion and the restart after a crash. This file
 //! holds the admin controls, the step names and the definition snapshot both use.
 
+mod offline;
 mod queue;
 mod run;
+mod steps;
 
+pub use offline::{complete_as_succeeded, resume_interrupted};
 pub use queue::{approval_decided, cancel, queue_deployment};
-pub use run::{complete_as_succeeded, resume_interrupted, spawn};
+pub use run::spawn;
 
 use serde_json::Value;
 
