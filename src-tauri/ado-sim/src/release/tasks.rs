@@ -67,6 +67,33 @@ pub(super) fn input<'a>(inputs: &'a Value, names: &[&str]) -> &'a str {
     ""
 }
 
+/// A required input as the agent hands it to a task: the definition's value, the task's default
+/// when the definition omits the input, and "Input required: <name>" (task failed) when the value
+/// is given but empty.
+pub(super) fn input_or_default(
+    inputs: &Value,
+    name: &str,
+    default: &str,
+    out: &mut Outcome,
+) -> Option<String> {
+    let given = inputs
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .map(|(_, v)| match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        });
+    match given {
+        None => Some(default.to_owned()),
+        Some(v) if v.is_empty() => {
+            out.error(format!("Input required: {name}"));
+            None
+        }
+        Some(v) => Some(v),
+    }
+}
+
 pub(super) fn truthy(v: &str, default: bool) -> bool {
     if v.trim().is_empty() {
         default

@@ -23,6 +23,20 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
     } else {
         operation
     };
+    // The task switches on the exact value: `deploy`, `validateDeploy`, `validate`, and a
+    // `case 'default':` that only the literal string "default" reaches. Any other value (a typo,
+    // another casing) matches nothing: the task writes nothing, deploys nothing and succeeds.
+    match operation {
+        "deploy" | "validateDeploy" | "validate" => {}
+        "default" => {
+            out.line(
+                "An error occurred during execution: Error: Operation not supported : default",
+            );
+            out.error("Encountered with exception:Error: Operation not supported : default");
+            return out;
+        }
+        _ => return out,
+    }
     let conn_input = input(
         inputs,
         &["AzureResourceManagerConnection", "azureSubscription"],

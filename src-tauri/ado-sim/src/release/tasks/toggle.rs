@@ -1,8 +1,12 @@
-//! The `toggle-triggers-dev` task against the simulated workspaces.
+//! The `toggle-triggers-dev` task against the simulated workspaces, reading its inputs the way the
+//! task does (TASKS.md "Corrections and additions" 10): `ToggleOn` is a required boolean that
+//! defaults to `true` when the definition omits it and is true only for `true` (any case, no
+//! trimming); `Triggers` is required, defaults to `*` (every trigger) and is split on `,` without
+//! trimming, so `a, b` names a trigger " b" that does not exist.
 
 use serde_json::Value;
 
-use super::{check_connection, input, truthy, Outcome};
+use super::{check_connection, input, input_or_default, Outcome};
 use crate::state::World;
 use crate::synapse::{STARTED, STOPPED};
 
@@ -15,8 +19,14 @@ pub fn toggle_triggers(world: &mut World, inputs: &Value) -> Outcome {
     let conn_input = input(inputs, &["ServiceConnectionName", "azureSubscription"]);
     let rg = input(inputs, &["ResourceGroupName"]).to_owned();
     let name = input(inputs, &["WorkspaceName"]).to_owned();
-    let on = truthy(input(inputs, &["ToggleOn"]), true);
-    let list = input(inputs, &["Triggers"]).trim().to_owned();
+    let Some(on) = input_or_default(inputs, "ToggleOn", "true", &mut out) else {
+        return out;
+    };
+    // `getBoolInput`: true only for "true" in any case.
+    let on = on.to_uppercase() == "TRUE";
+    let Some(list) = input_or_default(inputs, "Triggers", "*", &mut out) else {
+        return out;
+    };
     let Some(conn) = check_connection(world, conn_input, &mut out) else {
         return out;
     };
@@ -33,13 +43,10 @@ pub fn toggle_triggers(world: &mut World, inputs: &Value) -> Outcome {
         ));
         return out;
     }
-    let wanted: Vec<String> = if list.is_empty() || list == "*" {
+    let wanted: Vec<String> = if list == "*" {
         ws.triggers().map(|t| t.name.clone()).collect()
     } else {
-        list.split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
+        list.split(',').map(str::to_owned).collect()
     };
     out.line(format!(
         "{} {} trigger(s) of workspace '{}'.",
