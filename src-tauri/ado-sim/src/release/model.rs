@@ -27,13 +27,20 @@ pub struct ReleaseWorld {
     pub definitions: Vec<Definition>,
     /// Releases by id (ids grow with creation time).
     pub releases: BTreeMap<i32, Release>,
-    /// Manual approvals (automated ones are rendered from the attempt, not stored).
+    /// Approvals, manual and automated: a stage without approvers gets an automated, approved
+    /// record (with its own id and url, like the service) when an attempt is queued (pre) and when
+    /// it succeeds (post).
     pub approvals: Vec<Approval>,
     /// One entry per deployment attempt, in id order: the index that keeps
     /// `GET _apis/release/deployments` one cheap pass even with 10,000 releases.
     pub deployments: Vec<DeploymentEntry>,
     /// Definition environment id → id of the release last deployed successfully to it.
     pub current_release: BTreeMap<i32, i32>,
+    /// Release id → its release-scope variables (`ConfigurationVariableValue` by name): the
+    /// definition's variables with the values the release was created with for those marked
+    /// `allowOverride`. Task inputs see them as `$(Name)`.
+    #[serde(default)]
+    pub variables: BTreeMap<i32, serde_json::Map<String, Value>>,
     pub ids: Counters,
     /// Pause / advance state of the deployment engine (not persisted).
     #[serde(skip)]
@@ -232,6 +239,9 @@ pub struct Approval {
     pub modified_on: DateTime<Utc>,
     pub rank: i32,
     pub attempt: i32,
+    /// An automated approval (the stage has no approvers): no approver is rendered.
+    #[serde(default)]
+    pub is_automated: bool,
 }
 
 /// An entry of the deployment index.

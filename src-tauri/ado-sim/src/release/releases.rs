@@ -183,6 +183,31 @@ pub(super) async fn get_release(
     )))
 }
 
+/// The release-scope variables of a new release: the definition's, with the value given at
+/// creation for each one marked `allowOverride`. A value for a variable that is not overridable
+/// (or not defined) is not applied. *verify live*: whether the service refuses it instead.
+fn release_variables(definition: &Value, given: &Value) -> serde_json::Map<String, Value> {
+    let mut vars = definition["variables"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for (name, v) in given.as_object().into_iter().flatten() {
+        let Some((_, def_var)) = vars.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) else {
+            continue;
+        };
+        if !def_var["allowOverride"].as_bool().unwrap_or(false) {
+            continue;
+        }
+        let value = match &v["value"] {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        def_var["value"] = Value::String(value);
+    }
+    vars
+}
+
 /// Expands `$(rev:r)` and a few date tokens of a release name format.
 pub(super) fn release_name(format: &str, number: i32, def_name: &str) -> String {
     let now = Utc::now();
@@ -339,6 +364,8 @@ pub(super) async fn create_release(
             d.next_release_number += 1;
         }
         rel.releases.insert(id, release);
+        rel.variables
+            .insert(id, release_variables(def.body(), &body["variables"]));
         for env_id in &auto_envs {
             super::engine::queue_deployment(&mut world, id, *env_id, &who, "automated", "")?;
         }

@@ -11,6 +11,7 @@ mod offline;
 mod queue;
 mod run;
 mod steps;
+mod variables;
 
 pub use offline::{complete_as_succeeded, resume_interrupted};
 pub use queue::{approval_decided, cancel, queue_deployment};
@@ -58,7 +59,7 @@ const FINALIZE: &str = "Finalize Job";
 const DOWNLOAD: &str = "Download artifact - ";
 
 /// The definition-environment snapshot of a release stage.
-fn snapshot_env(world: &World, rid: i32, eid: i32) -> Option<Value> {
+pub(in crate::release) fn snapshot_env(world: &World, rid: i32, eid: i32) -> Option<Value> {
     let r = world.release.releases.get(&rid)?;
     let e = r.environments.iter().find(|e| e.id == eid)?;
     let d = world

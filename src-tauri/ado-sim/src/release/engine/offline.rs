@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::queue::automated_approval;
 use super::run::{log_ts, spawn};
 use crate::state::{AppState, World};
 
@@ -27,6 +28,8 @@ pub fn complete_as_succeeded(
     let mut t_now = started;
     let def_env = e.definition_environment_id;
     e.status = "succeeded".into();
+    let e_attempt = e.deploy_steps.last().map_or(0, |a| a.attempt);
+    let requested_by = e.deploy_steps.last().map(|a| a.requested_by.clone());
     if let Some(a) = e.deploy_steps.last_mut() {
         a.queued_on = started - chrono::Duration::seconds(3);
         a.started_on = Some(started);
@@ -66,6 +69,21 @@ pub fn complete_as_succeeded(
         r.modified_on = t_now;
     }
     world.release.current_release.insert(def_env, rid);
+    // The automated approvals carry the times of the seeded history.
+    let queued = started - chrono::Duration::seconds(3);
+    let attempt = e_attempt;
+    for a in world
+        .release
+        .approvals
+        .iter_mut()
+        .filter(|a| a.release_environment_id == eid && a.attempt == attempt && a.is_automated)
+    {
+        a.created_on = queued;
+        a.modified_on = queued;
+    }
+    if let Some(who) = requested_by {
+        automated_approval(world, rid, eid, "postDeploy", &who, t_now);
+    }
 }
 
 /// Restarts the deployments a previous run of the simulator left queued or running (the process

@@ -1,7 +1,7 @@
 //! Queueing a deployment: the attempt, its phases and tasks built from the definition snapshot,
 //! pre-deployment approvals that hold it, and cancelling it.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -200,7 +200,7 @@ pub fn queue_deployment(
         });
         (e.definition_environment_id, attempt_no)
     };
-    for (rank, approver) in approvers {
+    for (rank, approver) in approvers.iter().cloned() {
         new_approvals.push(Approval {
             id: Counters::next(&mut rel.ids.approval),
             revision: 1,
@@ -216,9 +216,14 @@ pub fn queue_deployment(
             modified_on: now,
             rank,
             attempt: attempt_no,
+            is_automated: false,
         });
     }
     rel.approvals.extend(new_approvals);
+    if approvers.is_empty() {
+        automated_approval(world, rid, eid, "preDeploy", who, now);
+    }
+    let rel = &mut world.release;
     rel.deployments.push(DeploymentEntry {
         id: deployment_id,
         release_id: rid,
@@ -228,6 +233,58 @@ pub fn queue_deployment(
         attempt: attempt_no,
     });
     Ok(())
+}
+
+/// Stores the automated, approved `kind` approval (`preDeploy` / `postDeploy`) of a stage's
+/// latest attempt, as the service does for a stage without approvers. No-op when the attempt
+/// already has one of that kind.
+pub(super) fn automated_approval(
+    world: &mut World,
+    rid: i32,
+    eid: i32,
+    kind: &str,
+    who: &Person,
+    at: DateTime<Utc>,
+) {
+    let rel = &mut world.release;
+    let Some(r) = rel.releases.get(&rid) else {
+        return;
+    };
+    let Some(attempt) = r
+        .environments
+        .iter()
+        .find(|e| e.id == eid)
+        .and_then(|e| e.deploy_steps.last())
+        .map(|a| a.attempt)
+    else {
+        return;
+    };
+    let definition_id = r.definition_id;
+    if rel
+        .approvals
+        .iter()
+        .any(|a| a.release_environment_id == eid && a.attempt == attempt && a.approval_type == kind)
+    {
+        return;
+    }
+    let id = Counters::next(&mut rel.ids.approval);
+    rel.approvals.push(Approval {
+        id,
+        revision: 1,
+        release_id: rid,
+        release_environment_id: eid,
+        definition_id,
+        approval_type: kind.to_owned(),
+        status: "approved".into(),
+        approver: who.clone(),
+        approved_by: None,
+        comments: String::new(),
+        created_on: at,
+        modified_on: at,
+        rank: 1,
+        attempt,
+        is_automated: true,
+    });
 }
 
 /// After an approval changed: `true` when the stage may now run (every approval approved).

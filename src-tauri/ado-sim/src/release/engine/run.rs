@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::queue::automated_approval;
 use super::steps::execute;
 use super::{snapshot_env, FINALIZE};
 use crate::state::{AppState, Sim, World};
@@ -358,6 +359,12 @@ async fn run(sim: &AppState, rid: i32, eid: i32) {
         }
         if all_ok {
             w.release.current_release.insert(def_env, rid);
+            let who = env_mut(w, rid, idx)
+                .and_then(|e| e.deploy_steps.last())
+                .map(|a| a.requested_by.clone());
+            if let Some(who) = who {
+                automated_approval(w, rid, eid, "postDeploy", &who, now);
+            }
         }
     });
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{snapshot_env, DOWNLOAD, FINALIZE, INIT};
+use super::{snapshot_env, variables, DOWNLOAD, FINALIZE, INIT};
 use crate::release::model::Task;
 use crate::release::tasks::{self, AgentArtifact, Outcome, WORK_DIR};
 use crate::state::World;
@@ -137,17 +137,16 @@ pub(super) fn execute(w: &mut World, rid: i32, eid: i32, pi: usize, t: &Task) ->
             ..Outcome::default()
         };
     };
-    let wt = snapshot_env(w, rid, eid)
-        .and_then(|s| {
-            s["deployPhases"]
-                .get(pi)
-                .and_then(|p| p["workflowTasks"].get(wi))
-                .cloned()
-        })
+    let snap = snapshot_env(w, rid, eid).unwrap_or(Value::Null);
+    let wt = snap["deployPhases"]
+        .get(pi)
+        .and_then(|p| p["workflowTasks"].get(wi))
+        .cloned()
         .unwrap_or(Value::Null);
     let task_id = wt["taskId"].as_str().unwrap_or("").to_owned();
     let kind = w.catalog.task_kind(&task_id);
-    let inputs = wt["inputs"].clone();
+    let vars = variables::for_stage(w, rid, eid, &snap);
+    let inputs = variables::expand_inputs(&wt["inputs"], &vars);
     let mut out = Outcome {
         ok: true,
         ..Outcome::default()
@@ -177,8 +176,13 @@ pub(super) fn execute(w: &mut World, rid: i32, eid: i32, pi: usize, t: &Task) ->
         );
     }
     let result = tasks::run_task(w, kind, &task_id, &inputs, &artifacts);
-    out.lines.extend(result.lines);
-    out.errors = result.errors;
+    out.lines
+        .extend(result.lines.iter().map(|l| variables::mask(l, &vars)));
+    out.errors = result
+        .errors
+        .iter()
+        .map(|l| variables::mask(l, &vars))
+        .collect();
     out.ok = result.ok;
     out
 }

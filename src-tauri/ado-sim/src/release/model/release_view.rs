@@ -33,7 +33,7 @@ pub fn render_release(ctx: &Ctx, world: &ReleaseWorld, r: &Release, view: Releas
         "createdBy": ctx.who(&r.created_by),
         "createdFor": ctx.who(&r.created_by),
         "environments": [],
-        "variables": {},
+        "variables": render_variables(world.variables.get(&r.id)),
         "variableGroups": [],
         "artifacts": [],
         "releaseDefinition": def_ref,
@@ -65,6 +65,19 @@ pub fn render_release(ctx: &Ctx, world: &ReleaseWorld, r: &Release, view: Releas
     v
 }
 
+/// Release variables as the service shows them: a secret's value is never returned.
+fn render_variables(vars: Option<&serde_json::Map<String, Value>>) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, v) in vars.into_iter().flatten() {
+        let mut v = v.clone();
+        if v["isSecret"].as_bool().unwrap_or(false) {
+            v["value"] = Value::Null;
+        }
+        out.insert(name.clone(), v);
+    }
+    Value::Object(out)
+}
+
 pub fn render_artifact(a: &ReleaseArtifact) -> Value {
     json!({
         "sourceId": a.source_id,
@@ -93,7 +106,7 @@ pub fn render_environment(
         })
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let pre: Vec<Value> = approvals_for(ctx, world, r, e, "preDeploy");
+    let pre: Vec<Value> = approvals_for(ctx, world, e, "preDeploy");
     let def_ref = def.map_or(Value::Null, |d| ctx.definition_ref(d));
     json!({
         "id": e.id,
@@ -103,7 +116,7 @@ pub fn render_environment(
         "variables": {},
         "variableGroups": [],
         "preDeployApprovals": pre,
-        "postDeployApprovals": approvals_for(ctx, world, r, e, "postDeploy"),
+        "postDeployApprovals": approvals_for(ctx, world, e, "postDeploy"),
         "preApprovalsSnapshot": render_approvals_config(ctx, snap_env.get("preDeployApprovals"), &r.created_by, true),
         "postApprovalsSnapshot": render_approvals_config(ctx, snap_env.get("postDeployApprovals"), &r.created_by, false),
         "deploySteps": e.deploy_steps.iter().map(|a| render_attempt(ctx, r, e, a, tasks)).collect::<Vec<_>>(),
@@ -133,37 +146,19 @@ pub fn render_environment(
     })
 }
 
-/// Approvals of a stage: stored manual ones plus the automated approval every started attempt has.
+/// Approvals of a stage of one kind (`preDeploy` / `postDeploy`), manual and automated, in id order.
 fn approvals_for(
     ctx: &Ctx,
     world: &ReleaseWorld,
-    r: &Release,
     e: &ReleaseEnvironment,
     kind: &str,
 ) -> Vec<Value> {
-    let mut out: Vec<Value> = world
+    world
         .approvals
         .iter()
         .filter(|a| a.release_environment_id == e.id && a.approval_type == kind)
         .map(|a| render_approval(ctx, world, a))
-        .collect();
-    if out.is_empty() {
-        for a in &e.deploy_steps {
-            let done = a.started_on.is_some() && (kind == "preDeploy" || a.completed_on.is_some());
-            if done {
-                out.push(json!({
-                    "id": 0, "revision": 1, "approvalType": kind, "createdOn": ts(a.queued_on),
-                    "modifiedOn": ts(a.started_on.unwrap_or(a.queued_on)), "status": "approved", "comments": "",
-                    "isAutomated": true, "isNotificationOn": false, "trialNumber": 1, "attempt": a.attempt, "rank": 1,
-                    "release": {"id": r.id, "name": r.name, "url": format!("{}/releases/{}", ctx.vsrm(), r.id), "_links": {}},
-                    "releaseDefinition": {"id": r.definition_id, "name": world.definition(r.definition_id).map_or("", |d| d.name()),
-                        "url": format!("{}/definitions/{}", ctx.vsrm(), r.definition_id), "_links": {}},
-                    "releaseEnvironment": {"id": e.id, "name": e.name, "_links": {}},
-                }));
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 pub fn render_approval(ctx: &Ctx, world: &ReleaseWorld, a: &Approval) -> Value {
@@ -178,18 +173,16 @@ pub fn render_approval(ctx: &Ctx, world: &ReleaseWorld, a: &Approval) -> Value {
     let mut v = json!({
         "id": a.id,
         "revision": a.revision,
-        "approver": ctx.who(&a.approver),
         "approvalType": a.approval_type,
         "createdOn": ts(a.created_on),
         "modifiedOn": ts(a.modified_on),
         "status": a.status,
         "comments": a.comments,
-        "isAutomated": false,
-        "isNotificationOn": true,
+        "isAutomated": a.is_automated,
+        "isNotificationOn": !a.is_automated,
         "trialNumber": 1,
         "attempt": a.attempt,
         "rank": a.rank,
-        "history": [],
         "release": {"id": a.release_id, "name": r.map_or("", |r| r.name.as_str()),
                     "url": format!("{}/releases/{}", ctx.vsrm(), a.release_id), "_links": {}},
         "releaseDefinition": {"id": a.definition_id, "name": world.definition(a.definition_id).map_or("", |d| d.name()),
@@ -197,6 +190,12 @@ pub fn render_approval(ctx: &Ctx, world: &ReleaseWorld, a: &Approval) -> Value {
         "releaseEnvironment": {"id": a.release_environment_id, "name": env_name, "_links": {}},
         "url": format!("{}/approvals/{}", ctx.vsrm(), a.id),
     });
+    // The service's automated approvals carry neither an approver nor a history
+    // (GET__ListDeployments.json, approval 190).
+    if !a.is_automated {
+        v["approver"] = ctx.who(&a.approver);
+        v["history"] = json!([]);
+    }
     if let Some(p) = &a.approved_by {
         v["approvedBy"] = ctx.who(p);
     }
@@ -299,15 +298,19 @@ pub fn render_deployment(
 ) -> Value {
     let def = world.definitions.iter().find(|d| d.id == r.definition_id);
     let release_url = format!("{}/releases/{}", ctx.vsrm(), r.id);
-    let pre: Vec<Value> = approvals_for(ctx, world, r, e, "preDeploy")
-        .into_iter()
-        .filter(|x| x["attempt"].as_i64() == Some(i64::from(a.attempt)))
-        .collect();
+    let of_attempt = |kind: &str| -> Vec<Value> {
+        approvals_for(ctx, world, e, kind)
+            .into_iter()
+            .filter(|x| x["attempt"].as_i64() == Some(i64::from(a.attempt)))
+            .collect()
+    };
     json!({
         "id": a.deployment_id,
         "release": {
             "id": r.id, "name": r.name, "url": release_url,
-            "artifacts": r.artifacts.iter().map(render_artifact).collect::<Vec<_>>(),
+            // The service's list does not reliably carry a release's artifacts (most items of
+            // GET__ListDeployments.json have `artifacts: []`): the commit comes from GET release.
+            "artifacts": [],
             "webAccessUri": ctx.release_web(r.id),
             "_links": {"self": {"href": release_url}, "web": {"href": ctx.release_web(r.id)}},
             "description": r.description,
@@ -335,8 +338,8 @@ pub fn render_deployment(
         "conditions": [],
         // The service's placeholder for "not scheduled".
         "scheduledDeploymentTime": "0001-01-01T00:00:00",
-        "preDeployApprovals": pre,
-        "postDeployApprovals": [],
+        "preDeployApprovals": of_attempt("preDeploy"),
+        "postDeployApprovals": of_attempt("postDeploy"),
         "_links": {},
     })
 }
