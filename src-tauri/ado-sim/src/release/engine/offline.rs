@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::queue::automated_approval;
+use super::approvals::automated_approval;
 use super::run::{log_ts, spawn};
 use crate::state::{AppState, World};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::queue::automated_approval;
+use super::approvals::automated_approval;
 use super::steps::execute;
 use super::{snapshot_env, FINALIZE};
 use crate::state::{AppState, Sim, World};
