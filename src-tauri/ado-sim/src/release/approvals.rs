@@ -65,8 +65,11 @@ pub(super) async fn list_approvals(
                 .is_none_or(|t| t == "all" || t == a.approval_type.to_ascii_lowercase())
         })
         .filter(|a| {
+            // An automated approval has no approver to be assigned to.
             assigned.as_deref().is_none_or(|x| {
-                a.approver.id.to_string() == x || a.approver.unique_name.to_ascii_lowercase() == x
+                !a.is_automated
+                    && (a.approver.id.to_string() == x
+                        || a.approver.unique_name.to_ascii_lowercase() == x)
             })
         })
         .filter(|a| {

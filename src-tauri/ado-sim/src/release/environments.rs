@@ -67,7 +67,23 @@ pub(super) async fn update_environment(
                         e.name, r.name, e.status
                     )));
                 }
+                // The service answers a stage held by approvers before it has created the
+                // attempt: `queued`, no deploySteps and no approvals yet
+                // (PATCH__UpdateReleaseEnvironment.json).
+                let gated = super::engine::snapshot_env(&world, rid, eid)
+                    .is_some_and(|snap| !model::manual_approvers(&snap).is_empty());
+                let before = gated.then(|| {
+                    let mut v =
+                        model::render_environment(&ctx(&sim, &p), &world.release, r, e, false);
+                    v["status"] = Value::from("queued");
+                    v
+                });
                 super::engine::queue_deployment(&mut world, rid, eid, &who, "manual", &comment)?;
+                if let Some(v) = before {
+                    drop(world);
+                    super::engine::spawn(&sim, rid, eid);
+                    return Ok(Json(v));
+                }
                 true
             }
             s if s.eq_ignore_ascii_case("canceled") => {

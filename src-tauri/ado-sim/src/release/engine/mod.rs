@@ -3,14 +3,22 @@
 //! line by line and moving statuses queued → inProgress → succeeded / failed at stage, deploy step,
 //! phase, job and task level. The admin API pauses, resumes and single-steps it ([`control`]).
 //!
-//! `queue` owns queueing an attempt (phases, approvals, cancel); `run` owns executing it. This file
-//! holds the admin controls, the step names and the definition snapshot both use.
+//! `queue` owns queueing an attempt (phases, cancel), `approvals` its approval records and
+//! decisions; `run` owns executing it, `steps` what each step does, `variables` the `$(Name)`
+//! expansion of task inputs, `offline` the instant completion and the restart after a crash. This
+//! file holds the admin controls, the step names and the definition snapshot they use.
 
+mod approvals;
+mod offline;
 mod queue;
 mod run;
+mod steps;
+mod variables;
 
-pub use queue::{approval_decided, cancel, queue_deployment};
-pub use run::{complete_as_succeeded, resume_interrupted, spawn};
+pub use approvals::approval_decided;
+pub use offline::{complete_as_succeeded, resume_interrupted};
+pub use queue::{cancel, queue_deployment};
+pub use run::spawn;
 
 use serde_json::Value;
 
@@ -54,7 +62,7 @@ const FINALIZE: &str = "Finalize Job";
 const DOWNLOAD: &str = "Download artifact - ";
 
 /// The definition-environment snapshot of a release stage.
-fn snapshot_env(world: &World, rid: i32, eid: i32) -> Option<Value> {
+pub(in crate::release) fn snapshot_env(world: &World, rid: i32, eid: i32) -> Option<Value> {
     let r = world.release.releases.get(&rid)?;
     let e = r.environments.iter().find(|e| e.id == eid)?;
     let d = world

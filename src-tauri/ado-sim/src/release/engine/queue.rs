@@ -1,10 +1,12 @@
 //! Queueing a deployment: the attempt, its phases and tasks built from the definition snapshot,
-//! pre-deployment approvals that hold it, and cancelling it.
+//! pre-deployment approvals that hold it, and cancelling it. Deciding on approvals is in
+//! `approvals`.
 
 use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::approvals::automated_approval;
 use super::{snapshot_env, DOWNLOAD, FINALIZE, INIT};
 use crate::errors::{ApiError, ApiResult};
 use crate::release::links::Person;
@@ -200,7 +202,7 @@ pub fn queue_deployment(
         });
         (e.definition_environment_id, attempt_no)
     };
-    for (rank, approver) in approvers {
+    for (rank, approver) in approvers.iter().cloned() {
         new_approvals.push(Approval {
             id: Counters::next(&mut rel.ids.approval),
             revision: 1,
@@ -216,9 +218,14 @@ pub fn queue_deployment(
             modified_on: now,
             rank,
             attempt: attempt_no,
+            is_automated: false,
         });
     }
     rel.approvals.extend(new_approvals);
+    if approvers.is_empty() {
+        automated_approval(world, rid, eid, "preDeploy", who, now);
+    }
+    let rel = &mut world.release;
     rel.deployments.push(DeploymentEntry {
         id: deployment_id,
         release_id: rid,
@@ -228,71 +235,6 @@ pub fn queue_deployment(
         attempt: attempt_no,
     });
     Ok(())
-}
-
-/// After an approval changed: `true` when the stage may now run (every approval approved).
-pub fn approval_decided(world: &mut World, rid: i32, eid: i32) -> bool {
-    let now = Utc::now();
-    let rel = &mut world.release;
-    let Some(attempt_no) = rel
-        .releases
-        .get(&rid)
-        .and_then(|r| r.environments.iter().find(|e| e.id == eid))
-        .and_then(|e| e.deploy_steps.last())
-        .map(|a| a.attempt)
-    else {
-        return false;
-    };
-    let mine: Vec<&Approval> = rel
-        .approvals
-        .iter()
-        .filter(|a| {
-            a.release_environment_id == eid
-                && a.attempt == attempt_no
-                && a.approval_type == "preDeploy"
-        })
-        .collect();
-    let rejected = mine.iter().any(|a| a.status == "rejected");
-    let all_approved = !mine.is_empty() && mine.iter().all(|a| a.status == "approved");
-    if rejected {
-        for a in rel.approvals.iter_mut().filter(|a| {
-            a.release_environment_id == eid && a.attempt == attempt_no && a.status == "pending"
-        }) {
-            a.status = "skipped".into();
-            a.modified_on = now;
-        }
-    }
-    let Some(e) = rel
-        .releases
-        .get_mut(&rid)
-        .and_then(|r| r.environments.iter_mut().find(|e| e.id == eid))
-    else {
-        return false;
-    };
-    let Some(a) = e.deploy_steps.last_mut() else {
-        return false;
-    };
-    if a.operation_status != "Pending" {
-        return false;
-    }
-    if rejected {
-        a.operation_status = "Rejected".into();
-        a.status = "notDeployed".into();
-        a.completed_on = Some(now);
-        a.last_modified_on = now;
-        for p in &mut a.phases {
-            p.status = "skipped".into();
-        }
-        e.status = "rejected".into();
-        e.modified_on = now;
-        return false;
-    }
-    if all_approved {
-        a.operation_status = "Approved".into();
-        a.last_modified_on = now;
-        return true;
-    }
-    false
 }
 
 /// Cancels a queued or running deployment of a stage.

@@ -1,20 +1,19 @@
 //! Running a deployment: the background task that executes a queued attempt's steps one by one
-//! (waiting its turn, pause and advance), writing task logs and moving statuses; the instant
-//! completion the demo seed uses; resuming attempts a restart interrupted.
+//! (waiting its turn, pause and advance), writing task logs and moving statuses. What each step
+//! does is in `steps`; the instant completion and the restart after a crash in `offline`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use super::{snapshot_env, DOWNLOAD, FINALIZE, INIT};
-use crate::release::model::Task;
-use crate::release::tasks::{self, AgentArtifact, Outcome, WORK_DIR};
+use super::approvals::automated_approval;
+use super::steps::execute;
+use super::{snapshot_env, FINALIZE};
 use crate::state::{AppState, Sim, World};
 
 /// A timestamp for a log line (`2026-11-26T10:11:31.1234567Z`, as agents write them).
-fn log_ts(t: DateTime<Utc>) -> String {
+pub(super) fn log_ts(t: DateTime<Utc>) -> String {
     let s = t.format("%Y-%m-%dT%H:%M:%S%.9f").to_string();
     format!("{}Z", &s[..s.len() - 2])
 }
@@ -95,181 +94,6 @@ fn canceled(sim: &Sim, rid: i32, eid: i32) -> bool {
         env_mut(w, rid, idx).is_none_or(|e| e.status == "canceled")
     })
     .unwrap_or(true)
-}
-
-/// Artifacts as the agent downloads them.
-fn agent_artifacts(w: &World, rid: i32) -> Vec<AgentArtifact> {
-    let Some(r) = w.release.releases.get(&rid) else {
-        return Vec::new();
-    };
-    r.artifacts
-        .iter()
-        .map(|a| {
-            let dr = &a.definition_reference;
-            let repo_id = if a.kind.eq_ignore_ascii_case("Git") {
-                dr["definition"]["id"].as_str().unwrap_or("").to_owned()
-            } else {
-                dr["repository"]["id"].as_str().unwrap_or("").to_owned()
-            };
-            let project = dr["project"]["id"].as_str().unwrap_or("");
-            let repo = w
-                .git
-                .repo(project, &repo_id)
-                .or_else(|| w.git.repos.iter().find(|x| x.id.to_string() == repo_id));
-            let commit = if a.kind.eq_ignore_ascii_case("Git") {
-                dr["version"]["id"].as_str().unwrap_or("").to_owned()
-            } else {
-                dr["sourceVersion"]["id"].as_str().unwrap_or("").to_owned()
-            };
-            AgentArtifact {
-                alias: a.alias.clone(),
-                kind: a.kind.clone(),
-                repo_name: repo.map_or_else(
-                    || dr["definition"]["name"].as_str().unwrap_or("").to_owned(),
-                    |x| x.name.clone(),
-                ),
-                repo_path: repo.map(|x| x.path.clone()),
-                commit,
-                branch: dr["branch"]["id"].as_str().unwrap_or("").to_owned(),
-            }
-        })
-        .collect()
-}
-
-/// Runs the built-in or workflow step `ti` of phase `pi`.
-fn execute(w: &mut World, rid: i32, eid: i32, pi: usize, t: &Task) -> Outcome {
-    let artifacts = agent_artifacts(w, rid);
-    if t.name == INIT {
-        let mut out = Outcome {
-            ok: true,
-            ..Outcome::default()
-        };
-        out.lines.push(format!("Agent name: '{}'", t.agent_name));
-        out.lines.push("Agent machine name: 'fv-az512-317'".into());
-        out.lines.push("Current agent version: '4.248.0'".into());
-        out.lines
-            .push("Operating System: Ubuntu 22.04.5 LTS".into());
-        out.lines.push(format!(
-            "Prepare release directory: {}",
-            WORK_DIR.trim_end_matches("/a")
-        ));
-        let names: Vec<String> = w
-            .release
-            .releases
-            .get(&rid)
-            .and_then(|r| r.environments.iter().find(|e| e.id == eid))
-            .and_then(|e| e.deploy_steps.last())
-            .and_then(|a| a.phases.get(pi))
-            .map(|p| {
-                p.jobs
-                    .iter()
-                    .flat_map(|j| j.tasks.iter())
-                    .filter_map(|t| t.task_ref.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                if r.name.is_empty() {
-                    format!("Downloading task: {}", r.id)
-                } else {
-                    format!("Downloading task: {} ({})", r.name, r.version)
-                }
-            })
-            .collect();
-        out.lines.extend(names);
-        return out;
-    }
-    if t.name == FINALIZE {
-        let mut out = Outcome {
-            ok: true,
-            ..Outcome::default()
-        };
-        out.lines.push("Cleaning up task key".into());
-        out.lines.push("Start cleaning up orphan processes.".into());
-        return out;
-    }
-    if let Some(alias) = t.name.strip_prefix(DOWNLOAD) {
-        let mut out = Outcome {
-            ok: true,
-            ..Outcome::default()
-        };
-        match artifacts.iter().find(|a| a.alias == alias) {
-            Some(a) => {
-                out.lines.push(format!(
-                    "Downloading linked artifact '{}' of type {} ...",
-                    a.alias, a.kind
-                ));
-                out.lines.push(format!(
-                    "Repository '{}', branch '{}', version {}",
-                    a.repo_name, a.branch, a.commit
-                ));
-                if a.repo_path.is_none() {
-                    out.error(format!(
-                        "Repository '{}' of artifact '{}' was not found. It may have been deleted.",
-                        a.repo_name, a.alias
-                    ));
-                } else {
-                    out.lines.push(format!(
-                        "Successfully downloaded artifact to {WORK_DIR}/{}",
-                        a.alias
-                    ));
-                }
-            }
-            None => out.error(format!("Artifact '{alias}' is not linked to this release.")),
-        }
-        return out;
-    }
-    let Some(wi) = t.workflow_index else {
-        return Outcome {
-            ok: true,
-            ..Outcome::default()
-        };
-    };
-    let wt = snapshot_env(w, rid, eid)
-        .and_then(|s| {
-            s["deployPhases"]
-                .get(pi)
-                .and_then(|p| p["workflowTasks"].get(wi))
-                .cloned()
-        })
-        .unwrap_or(Value::Null);
-    let task_id = wt["taskId"].as_str().unwrap_or("").to_owned();
-    let kind = w.catalog.task_kind(&task_id);
-    let inputs = wt["inputs"].clone();
-    let mut out = Outcome {
-        ok: true,
-        ..Outcome::default()
-    };
-    if let Some(def) = w.catalog.task(&task_id) {
-        out.lines.push(
-            "==============================================================================".into(),
-        );
-        out.lines.push(format!(
-            "Task         : {}",
-            def["friendlyName"].as_str().unwrap_or("")
-        ));
-        out.lines.push(format!(
-            "Description  : {}",
-            def["description"].as_str().unwrap_or("")
-        ));
-        out.lines.push(format!(
-            "Version      : {}.{}.{}",
-            def["version"]["major"], def["version"]["minor"], def["version"]["patch"]
-        ));
-        out.lines.push(format!(
-            "Author       : {}",
-            def["author"].as_str().unwrap_or("")
-        ));
-        out.lines.push(
-            "==============================================================================".into(),
-        );
-    }
-    let result = tasks::run_task(w, kind, &task_id, &inputs, &artifacts);
-    out.lines.extend(result.lines);
-    out.errors = result.errors;
-    out.ok = result.ok;
-    out
 }
 
 async fn run(sim: &AppState, rid: i32, eid: i32) {
@@ -535,118 +359,12 @@ async fn run(sim: &AppState, rid: i32, eid: i32) {
         }
         if all_ok {
             w.release.current_release.insert(def_env, rid);
+            let who = env_mut(w, rid, idx)
+                .and_then(|e| e.deploy_steps.last())
+                .map(|a| a.requested_by.clone());
+            if let Some(who) = who {
+                automated_approval(w, rid, eid, "postDeploy", &who, now);
+            }
         }
     });
-}
-
-/// Marks a freshly queued attempt as a finished, succeeded deployment that ran at `started`
-/// (used by the seeds to build history without running it). `logs` adds short task logs.
-pub fn complete_as_succeeded(
-    world: &mut World,
-    rid: i32,
-    eid: i32,
-    started: DateTime<Utc>,
-    step: chrono::Duration,
-    logs: bool,
-) {
-    let Some(e) = world
-        .release
-        .releases
-        .get_mut(&rid)
-        .and_then(|r| r.environments.iter_mut().find(|e| e.id == eid))
-    else {
-        return;
-    };
-    let mut t_now = started;
-    let def_env = e.definition_environment_id;
-    e.status = "succeeded".into();
-    if let Some(a) = e.deploy_steps.last_mut() {
-        a.queued_on = started - chrono::Duration::seconds(3);
-        a.started_on = Some(started);
-        a.operation_status = "PhaseSucceeded".into();
-        a.status = "succeeded".into();
-        for p in &mut a.phases {
-            p.status = "succeeded".into();
-            p.started_on = Some(t_now);
-            for j in &mut p.jobs {
-                j.job.status = "succeeded".into();
-                j.job.start_time = Some(t_now);
-                for t in &mut j.tasks {
-                    t.status = "succeeded".into();
-                    t.start_time = Some(t_now);
-                    if logs {
-                        t.log
-                            .push(format!("{} ##[section]Starting: {}", log_ts(t_now), t.name));
-                    }
-                    t_now += step;
-                    if logs {
-                        t.log.push(format!(
-                            "{} ##[section]Finishing: {}",
-                            log_ts(t_now),
-                            t.name
-                        ));
-                    }
-                    t.finish_time = Some(t_now);
-                }
-                j.job.finish_time = Some(t_now);
-            }
-        }
-        a.completed_on = Some(t_now);
-        a.last_modified_on = t_now;
-    }
-    e.modified_on = t_now;
-    if let Some(r) = world.release.releases.get_mut(&rid) {
-        r.modified_on = t_now;
-    }
-    world.release.current_release.insert(def_env, rid);
-}
-
-/// Restarts the deployments a previous run of the simulator left queued or running (the process
-/// stopped mid-deployment, e.g. the demo app was closed): each is reset to `Queued` with fresh
-/// tasks and run again. Deployments held by a pending approval stay held. Call once after the
-/// world was loaded, inside the runtime. Returns how many were restarted.
-pub fn resume_interrupted(sim: &AppState) -> usize {
-    let mut restart = Vec::new();
-    {
-        let mut w = sim.world();
-        let now = Utc::now();
-        for r in w.release.releases.values_mut() {
-            for e in &mut r.environments {
-                let Some(a) = e.deploy_steps.last_mut() else {
-                    continue;
-                };
-                let running = matches!(
-                    a.operation_status.as_str(),
-                    "Queued" | "Approved" | "QueuedForAgent" | "PhaseInProgress"
-                );
-                if !running || !matches!(e.status.as_str(), "queued" | "inProgress") {
-                    continue;
-                }
-                a.operation_status = "Queued".into();
-                a.started_on = None;
-                a.last_modified_on = now;
-                for p in &mut a.phases {
-                    p.status = "notStarted".into();
-                    p.started_on = None;
-                    p.error_log = None;
-                    for j in &mut p.jobs {
-                        for t in std::iter::once(&mut j.job).chain(j.tasks.iter_mut()) {
-                            t.status = "pending".into();
-                            t.start_time = None;
-                            t.finish_time = None;
-                            t.issues.clear();
-                            t.log.clear();
-                        }
-                    }
-                }
-                e.status = "queued".into();
-                e.modified_on = now;
-                restart.push((r.id, e.id));
-            }
-        }
-    }
-    for (rid, eid) in &restart {
-        spawn(sim, *rid, *eid);
-    }
-    restart.len()
 }
