@@ -7,12 +7,117 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::branch_name;
-use super::run::{BranchOutcome, HotfixBranch, HotfixRun};
-use super::session::{retry_read, Session};
+use super::{branch_name, Action, StepCtx, StepId};
 use crate::ado::git::{GitRef, RefUpdate, RefUpdateResult, ZERO_ID};
 use crate::ado::{AdoError, AdoErrorKind, VssList};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::run::{EventLevel, HotfixRun, StepState};
+use crate::hotfix::session::{retry_read, Session};
+
+/// Step 2's saved state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BranchState {
+    /// The branch name step 2 is about to create, saved *before* the request, so a resumed run
+    /// knows which name to look for.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<HotfixBranch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum BranchOutcome {
+    Created,
+    Reused,
+}
+
+/// The hotfix branch, confirmed by re-reading the ref after creating or finding it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HotfixBranch {
+    /// Short name, without `refs/heads/`.
+    pub name: String,
+    pub object_id: String,
+    pub outcome: BranchOutcome,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_url: Option<String>,
+}
+
+/// Creates (or reuses) the hotfix branch. The name is saved on the run *before* the request, so a
+/// resumed run looks for exactly that branch.
+pub struct CreateBranch {
+    /// Short name (an optional `refs/heads/` prefix is dropped).
+    pub name: String,
+}
+
+impl CreateBranch {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: branch_name::short_name(name).to_owned(),
+        }
+    }
+}
+
+impl Action for CreateBranch {
+    const STEP: StepId = StepId::Branch;
+    type Output = ();
+
+    fn preconditions(&self, run: &HotfixRun) -> AppResult<()> {
+        if run.step_state(StepId::Release) != StepState::Done || run.steps.release.commit.is_none()
+        {
+            return Err(AppError::new(
+                ErrorCode::Precondition,
+                "Finish step 1 (the release commit) first.",
+            ));
+        }
+        if let Some(b) = &run.steps.branch.branch {
+            if b.name != self.name {
+                return Err(AppError::new(
+                    ErrorCode::Precondition,
+                    format!("This hotfix already uses the branch {}. Start a new hotfix to use another branch.", b.name),
+                ));
+            }
+        }
+        branch_name::validate(&self.name)
+            .map_err(|p| AppError::invalid_input(format!("{p} Nothing was sent to Azure DevOps.")))
+    }
+
+    async fn advance(self, ctx: &StepCtx<'_>, run: &mut HotfixRun) -> AppResult<()> {
+        let name = self.name;
+        if run.steps.branch.intent.as_deref() != Some(name.as_str()) {
+            run.steps.branch.intent = Some(name.clone());
+            ctx.save_intent(run)?;
+        }
+        let mut result = create_or_reuse(ctx.session, run, &name).await?;
+        if let Some(previous) = &run.steps.branch.branch {
+            // Repeating a finished step 2 confirms the branch; it does not re-label how it came to be.
+            result.branch.outcome = previous.outcome;
+        }
+        let b = &result.branch;
+        let what = match b.outcome {
+            BranchOutcome::Created => "created",
+            BranchOutcome::Reused => "already existed at the release commit and is reused",
+        };
+        run.log_event(
+            StepId::Branch,
+            EventLevel::Info,
+            format!("Branch {} {what} ({}).", b.name, short(&b.object_id)),
+        );
+        run.steps.fix.head = Some(b.object_id.clone());
+        run.steps.branch.branch = Some(result.branch);
+        run.steps.branch.intent = None;
+        run.complete_step(StepId::Branch);
+        Ok(())
+    }
+}
 
 /// A branch that already carries the name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,11 +148,15 @@ pub struct BranchNameCheck {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// What the app did to the name as typed (e.g. dropped a `refs/heads/` prefix), to show.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The name the profile's template gives for the run's release.
 pub fn templated_name(run: &HotfixRun) -> AppResult<String> {
-    let release = run.release.as_ref().ok_or_else(step1_first)?;
+    let release = run.steps.release.release.as_ref().ok_or_else(step1_first)?;
     Ok(branch_name::render_template(
         &run.profile.branch_template,
         &release.name,
@@ -64,7 +173,9 @@ fn step1_first() -> AppError {
 }
 
 fn release_sha(run: &HotfixRun) -> AppResult<&str> {
-    run.commit
+    run.steps
+        .release
+        .commit
         .as_ref()
         .map(|c| c.commit_id.as_str())
         .ok_or_else(step1_first)
@@ -139,9 +250,12 @@ pub async fn check_name(
     run: &HotfixRun,
     name: Option<&str>,
 ) -> AppResult<BranchNameCheck> {
-    let name = match name {
-        Some(n) => branch_name::short_name(n).to_owned(),
-        None => templated_name(run)?,
+    let (name, note) = match name {
+        Some(n) => (
+            branch_name::short_name(n).to_owned(),
+            branch_name::prefix_note(n),
+        ),
+        None => (templated_name(run)?, None),
     };
     if let Err(problem) = branch_name::validate(&name) {
         return Ok(BranchNameCheck {
@@ -150,6 +264,7 @@ pub async fn check_name(
             problem: Some(problem),
             existing: None,
             suggestion: None,
+            note,
         });
     }
     let sha = release_sha(run)?;
@@ -162,6 +277,7 @@ pub async fn check_name(
         problem,
         existing,
         suggestion,
+        note,
     })
 }
 
