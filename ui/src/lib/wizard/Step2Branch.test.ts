@@ -118,7 +118,7 @@ describe('Step 2 — hotfix branch', () => {
     await rerender({ run: created, onrun, oncontinue: () => {}, debounceMs: 0 });
     expect(screen.getByTestId('step2-result')).toHaveTextContent('Branch Release3_Hotfixes created');
     expect(screen.getByTestId('step2-outcome')).toHaveAttribute('data-outcome', 'created');
-    await rerender({ run: { ...created, branch: { ...created.branch!, outcome: 'reused' } }, onrun, oncontinue: () => {}, debounceMs: 0 });
+    await rerender({ run: resolvedRun({ currentStep: 3, branch: { ...created.steps.branch.branch!, outcome: 'reused' } }), onrun, oncontinue: () => {}, debounceMs: 0 });
     expect(screen.getByTestId('step2-result')).toHaveTextContent('Branch Release3_Hotfixes reused');
   });
 
