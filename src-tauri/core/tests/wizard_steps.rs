@@ -580,6 +580,15 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .await
         .unwrap();
     assert!(!check.ok && check.problem.unwrap().contains("\" \""));
+    // A typed refs/heads/ prefix is dropped, and the answer says so.
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run.id, Some("refs/heads/Release3_Hotfixes"))
+        .await
+        .unwrap();
+    assert!(check.ok, "{check:?}");
+    assert_eq!(check.name, BRANCH);
+    assert!(check.note.unwrap().contains("added for you"));
 
     // Create.
     w.clear_journal().await;

@@ -33,6 +33,7 @@ pub mod step1_commit;
 pub mod step1_release;
 pub mod step1_resolve;
 pub mod step2_branch;
+pub mod step2_refs;
 pub mod step3_changes;
 pub mod step3_fix;
 
