@@ -50,6 +50,8 @@ const COMMANDS: &[&str] = &[
     "hotfix_refresh_changes",
     "hotfix_complete_fix",
     "hotfix_demo_push_sample_fix",
+    "hotfix_watch_status",
+    "hotfix_cancel_watch",
 ];
 
 fn main() {

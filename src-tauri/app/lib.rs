@@ -63,6 +63,8 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::hotfix::hotfix_refresh_changes,
             commands::hotfix::hotfix_complete_fix,
             commands::hotfix::hotfix_demo_push_sample_fix,
+            commands::hotfix::hotfix_watch_status,
+            commands::hotfix::hotfix_cancel_watch,
         ])
         .setup(|app| {
             // Tests manage their own state before building; the app reads the environment.
@@ -71,6 +73,9 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
                 app.manage(commands::hotfix::service(&state));
                 app.manage(state);
             }
+            let observer = commands::hotfix::EventObserver(app.handle().clone());
+            app.state::<hotfix_core::hotfix::HotfixService>()
+                .set_observer(Some(std::sync::Arc::new(observer)));
             let demo = app.state::<AppState>().demo_requested;
             if demo {
                 // Start the simulator while the window loads; the UI's demo_start waits for it.

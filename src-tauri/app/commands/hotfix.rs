@@ -1,5 +1,6 @@
-//! The hotfix wizard, steps 1–3: each command loads what it needs from the managed state, calls
-//! [`HotfixService`] in the core, and emits [`RUN_UPDATED`] with the saved run. No rules here.
+//! The hotfix wizard: each command loads what it needs from the managed state and calls
+//! [`HotfixService`] in the core. The core announces every saved run and every watcher's progress
+//! to [`EventObserver`], which emits them as [`RUN_UPDATED`] and [`WATCH_PROGRESS`]. No rules here.
 
 use std::sync::Arc;
 
@@ -7,32 +8,41 @@ use hotfix_core::connection;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
-use hotfix_core::hotfix::{HotfixRun, HotfixService, RunSummary, Session};
+use hotfix_core::hotfix::{
+    HotfixRun, HotfixService, RunObserver, RunSummary, Session, WatchProgress,
+};
 use hotfix_core::profiles::Profile;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::state::{blocking, AppState};
 
-/// Emitted after every command that saved a run; the payload is the saved [`HotfixRun`].
+/// Emitted whenever a run was saved (also after a failed step: its state changed); the payload is
+/// the saved [`HotfixRun`].
 pub const RUN_UPDATED: &str = "hotfix:run-updated";
+/// Emitted by a long-running step's watcher; the payload is a [`WatchProgress`].
+pub const WATCH_PROGRESS: &str = "hotfix:watch-progress";
 
 /// The service to `app.manage(..)` at start-up: runs live in `{data}/runs`.
 pub fn service(state: &AppState) -> HotfixService {
     HotfixService::new(&state.paths.data)
 }
 
-fn emit<R: Runtime>(app: &AppHandle<R>, run: &HotfixRun) {
-    if let Err(e) = app.emit(RUN_UPDATED, run) {
-        tracing::warn!(error = %e, "could not emit {RUN_UPDATED}");
-    }
-}
+/// Turns the core's announcements into Tauri events.
+pub struct EventObserver<R: Runtime>(pub AppHandle<R>);
 
-/// Emits the saved run and hands it back: the tail of every command that saves a run.
-fn saved<R: Runtime>(app: &AppHandle<R>, run: AppResult<HotfixRun>) -> AppResult<HotfixRun> {
-    let run = run?;
-    emit(app, &run);
-    Ok(run)
+impl<R: Runtime> RunObserver for EventObserver<R> {
+    fn run_saved(&self, run: &HotfixRun) {
+        if let Err(e) = self.0.emit(RUN_UPDATED, run) {
+            tracing::warn!(error = %e, "could not emit {RUN_UPDATED}");
+        }
+    }
+
+    fn watch_progress(&self, progress: &WatchProgress) {
+        if let Err(e) = self.0.emit(WATCH_PROGRESS, progress) {
+            tracing::warn!(error = %e, "could not emit {WATCH_PROGRESS}");
+        }
+    }
 }
 
 fn profile_of(state: &AppState, run: &HotfixRun) -> AppResult<Profile> {
@@ -105,25 +115,23 @@ pub async fn hotfix_get_run(
 /// Starts a hotfix from a profile. `Precondition` with `detail` = the unfinished run's id when one
 /// exists for the same profile and production workspace.
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_start_run<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_start_run(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     profile_id: String,
 ) -> AppResult<HotfixRun> {
     let profile = state.profiles.get(&profile_id)?;
-    saved(&app, hotfix.start_run(&profile))
+    hotfix.start_run(&profile)
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, hotfix), err)]
-pub async fn hotfix_abandon_run<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(hotfix), err)]
+pub async fn hotfix_abandon_run(
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<HotfixRun> {
-    saved(&app, hotfix.abandon_run(&run_id).await)
+    hotfix.abandon_run(&run_id).await
 }
 
 #[tauri::command]
@@ -139,29 +147,27 @@ pub async fn hotfix_list_production_releases(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_select_release<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_select_release(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
     release_id: i32,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    saved(&app, hotfix.select_release(&s, &run_id, release_id).await)
+    hotfix.select_release(&s, &run_id, release_id).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_choose_artifact<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_choose_artifact(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
     alias: String,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    saved(&app, hotfix.choose_artifact(&s, &run_id, &alias).await)
+    hotfix.choose_artifact(&s, &run_id, &alias).await
 }
 
 #[tauri::command]
@@ -177,20 +183,15 @@ pub async fn hotfix_check_branch_name(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_create_branch<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_create_branch(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
     name: String,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let result = hotfix.create_branch(&s, &run_id, &name).await;
-    if let Ok(run) = hotfix.get_run(&run_id) {
-        emit(&app, &run); // also after a failure: the step's state changed
-    }
-    result
+    hotfix.create_branch(&s, &run_id, &name).await
 }
 
 #[tauri::command]
@@ -224,49 +225,37 @@ pub async fn hotfix_open_studio(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_poll_branch<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_poll_branch(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<BranchPoll> {
     let s = session(&state, &hotfix, &run_id).await?;
-    let poll = hotfix.poll_branch(&s, &run_id).await?;
-    if poll.changed && !poll.from_cache {
-        if let Ok(run) = hotfix.get_run(&run_id) {
-            emit(&app, &run);
-        }
-    }
-    Ok(poll)
+    hotfix.poll_branch(&s, &run_id).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_refresh_changes<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_refresh_changes(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    saved(&app, hotfix.refresh_changes(&s, &run_id).await)
+    hotfix.refresh_changes(&s, &run_id).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, hotfix), err)]
-pub async fn hotfix_complete_fix<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_complete_fix(
     state: State<'_, AppState>,
     hotfix: State<'_, HotfixService>,
     run_id: String,
     acknowledge_warnings: bool,
 ) -> AppResult<HotfixRun> {
     let s = session(&state, &hotfix, &run_id).await?;
-    saved(
-        &app,
-        hotfix.complete_fix(&s, &run_id, acknowledge_warnings).await,
-    )
+    hotfix.complete_fix(&s, &run_id, acknowledge_warnings).await
 }
 
 /// Demo mode only: commits a sample fix (pipeline edited, notebook added, dataset deleted) to the
@@ -285,4 +274,24 @@ pub async fn hotfix_demo_push_sample_fix(
     .ok_or_else(|| AppError::new(ErrorCode::Precondition, "Demo mode is not running, so there is no simulator to push the sample fix to. Start the demo first."))?;
     let s = session(&state, &hotfix, &run_id).await?;
     hotfix.demo_push_sample_fix(&s, &run_id, &admin_url).await
+}
+
+/// The latest progress of the run's long-running step, if one is being followed.
+#[tauri::command]
+#[tracing::instrument(skip(hotfix), err)]
+pub async fn hotfix_watch_status(
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<Option<WatchProgress>> {
+    Ok(hotfix.watch_status(&run_id))
+}
+
+/// Stops following the run's long-running step; false when none was running.
+#[tauri::command]
+#[tracing::instrument(skip(hotfix), err)]
+pub async fn hotfix_cancel_watch(
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<bool> {
+    Ok(hotfix.cancel_watch(&run_id))
 }

@@ -11,7 +11,7 @@ use hotfix_core::connection;
 use hotfix_core::hotfix::run::BranchOutcome;
 use hotfix_core::hotfix::service::crash_points;
 use hotfix_core::hotfix::step1_release::DeployedRelease;
-use hotfix_core::hotfix::{HotfixRun, HotfixService, Session, StepState};
+use hotfix_core::hotfix::{HotfixRun, HotfixService, Session, StepId, StepState};
 use hotfix_core::profiles::Profile;
 use hotfix_core::secrets::Token;
 use hotfix_core::synapse::{ArtifactKind, ChangeKind, WarningKind};
@@ -366,8 +366,8 @@ async fn demo_seed_current_release_is_release_3_with_its_source_commit_not_the_p
     assert_eq!(older, ["Release-2", "Release-1"]);
 
     let run = w.select(&run.id, current.release_id).await;
-    let artifact = run.artifact.clone().unwrap();
-    let commit = run.commit.clone().unwrap();
+    let artifact = run.steps.release.artifact.clone().unwrap();
+    let commit = run.steps.release.commit.clone().unwrap();
     assert_eq!(artifact.alias, "_synapse-analytics");
     assert_eq!(artifact.branch.as_deref(), Some("main"));
     assert!(
@@ -389,12 +389,12 @@ async fn demo_seed_current_release_is_release_3_with_its_source_commit_not_the_p
             && !commit.author_name.is_empty()
             && commit.author_date.is_some()
     );
-    assert_eq!(run.step_state(1), StepState::Done);
-    assert_eq!(run.current_step, 2);
-    assert!(run.release.as_ref().unwrap().was_current);
+    assert_eq!(run.step_state(StepId::Release), StepState::Done);
+    assert_eq!(run.current_step, StepId::Branch);
+    assert!(run.steps.release.release.as_ref().unwrap().was_current);
     // Saved on disk, as the app would find it after a restart.
     let saved = w.svc.get_run(&run.id).unwrap();
-    assert_eq!(saved.commit, run.commit);
+    assert_eq!(saved.steps.release.commit, run.steps.release.commit);
 }
 
 #[tokio::test]
@@ -413,7 +413,7 @@ async fn scale_seed_current_release_with_full_commit_costs_three_requests() {
         .unwrap();
     let current = releases.current.unwrap();
     let run = w.select(&run.id, current.release_id).await;
-    assert!(is_full_sha(&run.commit.unwrap().commit_id));
+    assert!(is_full_sha(&run.steps.release.commit.unwrap().commit_id));
 
     let journal = w.journal().await;
     let shown: Vec<String> = journal
@@ -458,11 +458,11 @@ async fn build_artifact_release_resolves_through_the_builds_source_version() {
     let run = w.new_run();
     w.clear_journal().await;
     let run = w.select(&run.id, release_id).await;
-    let artifact = run.artifact.unwrap();
+    let artifact = run.steps.release.artifact.unwrap();
     assert_eq!(artifact.artifact_type, "Build");
     assert_eq!(artifact.build_id, Some(i32::try_from(build_id).unwrap()));
     assert_eq!(artifact.branch.as_deref(), Some("main"));
-    assert_eq!(run.commit.unwrap().commit_id, sha);
+    assert_eq!(run.steps.release.commit.unwrap().commit_id, sha);
     let journal = w.journal().await;
     assert_eq!(count(&journal, "GET", "/build/builds/"), 1, "{journal:#?}");
 }
@@ -480,9 +480,14 @@ async fn two_source_like_git_artifacts_ask_the_user_why_and_the_answer_resolves(
         .await;
     let run = w.new_run();
     let run = w.select(&run.id, release_id).await;
-    let choice = run.artifact_choice.clone().expect("the user is asked");
-    assert!(run.commit.is_none());
-    assert_eq!(run.step_state(1), StepState::Active);
+    let choice = run
+        .steps
+        .release
+        .artifact_choice
+        .clone()
+        .expect("the user is asked");
+    assert!(run.steps.release.commit.is_none());
+    assert_eq!(run.step_state(StepId::Release), StepState::Active);
     assert!(
         choice.why.contains("_main")
             && choice.why.contains("_churn")
@@ -503,9 +508,12 @@ async fn two_source_like_git_artifacts_ask_the_user_why_and_the_answer_resolves(
         .await
         .unwrap();
     let expected = w.release_artifact_version(release_id, "_churn").await;
-    assert_eq!(run.commit.clone().unwrap().commit_id, expected);
-    assert!(run.artifact_choice.is_none());
-    assert_eq!(run.step_state(1), StepState::Done);
+    assert_eq!(
+        run.steps.release.commit.clone().unwrap().commit_id,
+        expected
+    );
+    assert!(run.steps.release.artifact_choice.is_none());
+    assert_eq!(run.step_state(StepId::Release), StepState::Done);
 }
 
 #[tokio::test]
@@ -527,13 +535,13 @@ async fn a_release_without_a_source_artifact_is_a_clear_error_and_the_run_stays_
     );
     let saved = w.svc.get_run(&run.id).unwrap();
     assert_eq!(
-        saved.step(1).unwrap().note.as_deref(),
+        saved.step(StepId::Release).unwrap().note.as_deref(),
         Some(err.message.as_str())
     );
     // The same run goes on with a good release.
     let current = w.current_release(&run.id, 1).await;
     let run = w.select(&run.id, current.release_id).await;
-    assert_eq!(run.step_state(1), StepState::Done);
+    assert_eq!(run.step_state(StepId::Release), StepState::Done);
 }
 
 // ---- step 2 ----------------------------------------------------------------------------------
@@ -544,7 +552,7 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
     let run = w.new_run();
     let current = w.current_release(&run.id, 1).await;
     let run = w.select(&run.id, current.release_id).await;
-    let sha = run.commit.clone().unwrap().commit_id;
+    let sha = run.steps.release.commit.clone().unwrap().commit_id;
 
     let check = w
         .svc
@@ -572,6 +580,15 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .await
         .unwrap();
     assert!(!check.ok && check.problem.unwrap().contains("\" \""));
+    // A typed refs/heads/ prefix is dropped, and the answer says so.
+    let check = w
+        .svc
+        .check_branch_name(&w.session, &run.id, Some("refs/heads/Release3_Hotfixes"))
+        .await
+        .unwrap();
+    assert!(check.ok, "{check:?}");
+    assert_eq!(check.name, BRANCH);
+    assert!(check.note.unwrap().contains("added for you"));
 
     // Create.
     w.clear_journal().await;
@@ -580,10 +597,10 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .create_branch(&w.session, &run.id, BRANCH)
         .await
         .unwrap();
-    let branch = run.branch.clone().unwrap();
+    let branch = run.steps.branch.branch.clone().unwrap();
     assert_eq!(branch.outcome, BranchOutcome::Created);
     assert_eq!(branch.object_id, sha);
-    assert_eq!(run.step_state(2), StepState::Done);
+    assert_eq!(run.step_state(StepId::Branch), StepState::Done);
     let journal = w.journal().await;
     assert_eq!(count(&journal, "POST", "/refs"), 1);
     let refs_gets = count(&journal, "GET", "/refs");
@@ -600,7 +617,7 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .create_branch(&w.session, &run.id, BRANCH)
         .await
         .unwrap();
-    let again = again.branch.unwrap();
+    let again = again.steps.branch.branch.unwrap();
     assert_eq!(again.object_id, sha);
     assert_eq!(again.outcome, BranchOutcome::Created);
     assert_eq!(count(&w.journal().await, "POST", "/refs"), 0);
@@ -620,7 +637,10 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         .create_branch(&w.session, &run2.id, BRANCH)
         .await
         .unwrap();
-    assert_eq!(run2.branch.unwrap().outcome, BranchOutcome::Reused);
+    assert_eq!(
+        run2.steps.branch.branch.unwrap().outcome,
+        BranchOutcome::Reused
+    );
     assert_eq!(w.branches_named(BRANCH).await.len(), 1);
 
     // A branch of that name elsewhere: stop, say where it points, offer another name, move nothing.
@@ -657,7 +677,7 @@ async fn branch_is_created_once_reused_when_at_the_commit_and_never_moved_when_e
         other_sha.as_str()
     );
     assert_eq!(
-        w.svc.get_run(&run3.id).unwrap().step_state(2),
+        w.svc.get_run(&run3.id).unwrap().step_state(StepId::Branch),
         StepState::Active
     );
 }
@@ -697,11 +717,12 @@ async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_
     w.restart();
     let saved = w.svc.get_run(&run.id).unwrap();
     assert!(
-        saved.commit.is_none() && saved.step_state(1) == StepState::Active,
+        saved.steps.release.commit.is_none()
+            && saved.step_state(StepId::Release) == StepState::Active,
         "nothing saved by the crash"
     );
     let run = w.select(&run.id, current.release_id).await;
-    assert_eq!(run.step_state(1), StepState::Done);
+    assert_eq!(run.step_state(StepId::Release), StepState::Done);
 
     // Step 2: crash after the refs POST succeeded, before the run was saved.
     let (hook, fired) = crash_once_at(crash_points::STEP2_AFTER_REMOTE);
@@ -715,9 +736,9 @@ async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_
     assert!(fired.load(Ordering::SeqCst));
     w.restart();
     let saved = w.svc.get_run(&run.id).unwrap();
-    assert!(saved.branch.is_none());
+    assert!(saved.steps.branch.branch.is_none());
     assert_eq!(
-        saved.branch_intent.as_deref(),
+        saved.steps.branch.intent.as_deref(),
         Some(BRANCH),
         "the intent was saved before the request"
     );
@@ -727,13 +748,16 @@ async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_
         "the branch exists remotely"
     );
     // Resume: the run continues with the name it meant to create.
-    let intent = saved.branch_intent.clone().unwrap();
+    let intent = saved.steps.branch.intent.clone().unwrap();
     let run = w
         .svc
         .create_branch(&w.session, &run.id, &intent)
         .await
         .unwrap();
-    assert_eq!(run.branch.as_ref().unwrap().outcome, BranchOutcome::Reused);
+    assert_eq!(
+        run.steps.branch.branch.as_ref().unwrap().outcome,
+        BranchOutcome::Reused
+    );
     assert_eq!(
         count(&w.journal().await, "POST", "/refs"),
         1,
@@ -748,10 +772,10 @@ async fn a_crash_between_request_and_save_at_each_step_resumes_with_exactly_one_
     assert!(w.svc.refresh_changes(&w.session, &run.id).await.is_err());
     assert!(fired.load(Ordering::SeqCst));
     w.restart();
-    assert!(w.svc.get_run(&run.id).unwrap().fix.changes.is_none());
+    assert!(w.svc.get_run(&run.id).unwrap().steps.fix.changes.is_none());
     let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
-    assert_eq!(run.fix.changes.as_ref().unwrap().artifacts.len(), 3);
-    assert_eq!(run.fix.commits.len(), 1);
+    assert_eq!(run.steps.fix.changes.as_ref().unwrap().artifacts.len(), 3);
+    assert_eq!(run.steps.fix.commits.len(), 1);
     let refs: Vec<Value> = w.branches_named(BRANCH).await;
     assert_eq!(refs.len(), 1);
 }
@@ -767,7 +791,7 @@ async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
     let poll = w.svc.poll_branch(&w.session, &run.id).await.unwrap();
     assert!(!poll.has_new_commits && !poll.from_cache);
     let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
-    assert!(run.fix.commits.is_empty());
+    assert!(run.steps.fix.commits.is_empty());
     let err = w
         .svc
         .complete_fix(&w.session, &run.id, true)
@@ -787,10 +811,10 @@ async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
     );
 
     let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
-    assert_eq!(run.fix.head.as_deref(), Some(commit.as_str()));
-    assert_eq!(run.fix.commits.len(), 1);
-    assert_eq!(run.fix.commits[0].commit_id, commit);
-    let changes = run.fix.changes.clone().unwrap();
+    assert_eq!(run.steps.fix.head.as_deref(), Some(commit.as_str()));
+    assert_eq!(run.steps.fix.commits.len(), 1);
+    assert_eq!(run.steps.fix.commits[0].commit_id, commit);
+    let changes = run.steps.fix.changes.clone().unwrap();
     let kinds: Vec<(ArtifactKind, ChangeKind)> = changes
         .artifacts
         .iter()
@@ -825,7 +849,7 @@ async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
     );
     assert!(changes.outside_root.is_empty());
 
-    let plan = run.fix.plan.clone().unwrap();
+    let plan = run.steps.fix.plan.clone().unwrap();
     assert_eq!(
         (plan.create.len(), plan.update.len(), plan.delete.len()),
         (1, 1, 1)
@@ -879,8 +903,8 @@ async fn a_pushed_fix_shows_as_artifact_changes_with_diffs_and_a_deploy_plan() {
         .complete_fix(&w.session, &run.id, false)
         .await
         .unwrap();
-    assert_eq!(run.step_state(3), StepState::Done);
-    assert_eq!(run.current_step, 4);
+    assert_eq!(run.step_state(StepId::Fix), StepState::Done);
+    assert_eq!(run.current_step, StepId::Pipeline);
 }
 
 #[tokio::test]
@@ -910,8 +934,11 @@ async fn changes_outside_the_root_folder_must_be_acknowledged() {
     )
     .await;
     let run = svc.refresh_changes(&session, &run.id).await.unwrap();
-    assert_eq!(run.fix.changes.as_ref().unwrap().outside_root.len(), 1);
-    let plan = run.fix.plan.unwrap();
+    assert_eq!(
+        run.steps.fix.changes.as_ref().unwrap().outside_root.len(),
+        1
+    );
+    let plan = run.steps.fix.plan.unwrap();
     assert!(plan.needs_acknowledgement);
     assert!(plan
         .warnings
@@ -923,8 +950,8 @@ async fn changes_outside_the_root_folder_must_be_acknowledged() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Precondition);
     let run = svc.complete_fix(&session, &run.id, true).await.unwrap();
-    assert!(run.fix.acknowledged);
-    assert_eq!(run.step_state(3), StepState::Done);
+    assert!(run.steps.fix.acknowledged);
+    assert_eq!(run.step_state(StepId::Fix), StepState::Done);
 }
 
 #[tokio::test]
@@ -997,7 +1024,7 @@ async fn an_expired_token_mid_run_is_a_clear_error_and_the_run_resumes_with_a_ne
     );
     assert!(!format!("{err:?}").contains(token));
     let saved = svc.get_run(&run.id).unwrap();
-    assert_eq!(saved.step_state(2), StepState::Failed);
+    assert_eq!(saved.step_state(StepId::Branch), StepState::Failed);
     assert!(
         svc.cached_session(&w.profile).is_none(),
         "the rejected session is dropped"
@@ -1008,7 +1035,7 @@ async fn an_expired_token_mid_run_is_a_clear_error_and_the_run_resumes_with_a_ne
         connection::client(&info(&w).org_url, Token::new(info(&w).pat.clone()), true).unwrap();
     let session = svc.session(&w.profile, || Ok(client)).unwrap();
     let run = svc.create_branch(&session, &run.id, BRANCH).await.unwrap();
-    assert_eq!(run.step_state(2), StepState::Done);
+    assert_eq!(run.step_state(StepId::Branch), StepState::Done);
     assert_eq!(w.branches_named(BRANCH).await.len(), 1);
 }
 
@@ -1022,7 +1049,7 @@ async fn one_500_or_429_on_each_read_of_steps_1_and_3_is_retried_and_nothing_is_
         w.fault("GET", "/release/releases/", status, 1).await;
         w.fault("GET", "/commits/", status, 1).await;
         let run = w.select(&run.id, current.release_id).await;
-        assert_eq!(run.step_state(1), StepState::Done);
+        assert_eq!(run.step_state(StepId::Release), StepState::Done);
         let branch = format!("{BRANCH}_{status}");
         // Step 2's reads (the refs before the POST and the re-read after it) fail once each too.
         w.fault("GET", "/refs", status, 2).await;
@@ -1043,7 +1070,7 @@ async fn one_500_or_429_on_each_read_of_steps_1_and_3_is_retried_and_nothing_is_
         }
         let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
         assert_eq!(
-            run.fix.changes.as_ref().unwrap().artifacts.len(),
+            run.steps.fix.changes.as_ref().unwrap().artifacts.len(),
             3,
             "status {status}"
         );
@@ -1088,15 +1115,18 @@ async fn a_failing_refs_post_is_not_repeated_and_the_step_resumes() {
         );
         assert!(w.branches_named(&branch).await.is_empty());
         let saved = w.svc.get_run(&run.id).unwrap();
-        assert_eq!(saved.step_state(2), StepState::Failed);
-        assert_eq!(saved.branch_intent.as_deref(), Some(branch.as_str()));
+        assert_eq!(saved.step_state(StepId::Branch), StepState::Failed);
+        assert_eq!(saved.steps.branch.intent.as_deref(), Some(branch.as_str()));
         // Retried by the user: created once.
         let run = w
             .svc
             .create_branch(&w.session, &run.id, &branch)
             .await
             .unwrap();
-        assert_eq!(run.branch.unwrap().outcome, BranchOutcome::Created);
+        assert_eq!(
+            run.steps.branch.branch.unwrap().outcome,
+            BranchOutcome::Created
+        );
         assert_eq!(w.branches_named(&branch).await.len(), 1);
         w.svc.abandon_run(&run.id).await.unwrap();
     }
@@ -1116,12 +1146,12 @@ async fn a_persistent_server_error_fails_the_step_clearly_and_it_resumes_once_th
     assert_eq!(err.code, ErrorCode::ServerError);
     assert!(err.message.contains("Try again"), "{}", err.message);
     assert_eq!(
-        w.svc.get_run(&run.id).unwrap().step_state(1),
+        w.svc.get_run(&run.id).unwrap().step_state(StepId::Release),
         StepState::Failed
     );
     w.clear_faults().await;
     let run = w.select(&run.id, current.release_id).await;
-    assert_eq!(run.step_state(1), StepState::Done);
+    assert_eq!(run.step_state(StepId::Release), StepState::Done);
 }
 
 #[tokio::test]
@@ -1154,7 +1184,7 @@ async fn a_fix_touching_more_files_than_one_diff_page_lists_them_all() {
     .await;
     w.clear_journal().await;
     let run = w.svc.refresh_changes(&w.session, &run.id).await.unwrap();
-    let changes = run.fix.changes.unwrap();
+    let changes = run.steps.fix.changes.unwrap();
     assert_eq!(changes.artifacts.len(), 130);
     assert!(changes
         .artifacts
@@ -1165,5 +1195,5 @@ async fn a_fix_touching_more_files_than_one_diff_page_lists_them_all() {
         count(&journal, "GET", "/diffs/commits") >= 2,
         "paged with $skip"
     );
-    assert_eq!(run.fix.plan.unwrap().create.len(), 130);
+    assert_eq!(run.steps.fix.plan.unwrap().create.len(), 130);
 }

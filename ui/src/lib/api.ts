@@ -137,6 +137,7 @@ import type { HotfixRun } from './bindings/HotfixRun';
 import type { ProductionReleases } from './bindings/ProductionReleases';
 import type { RunSummary } from './bindings/RunSummary';
 import type { StudioLink } from './bindings/StudioLink';
+import type { WatchProgress } from './bindings/WatchProgress';
 
 /** Runs, newest first; unfinished only unless `includeFinished`. */
 export const hotfixListRuns = (includeFinished = false) =>
@@ -176,7 +177,18 @@ export const hotfixCompleteFix = (runId: string, acknowledgeWarnings: boolean) =
 export const hotfixDemoPushSampleFix = (runId: string) =>
   call<string>('hotfix_demo_push_sample_fix', { runId });
 
-/** `hotfix:run-updated`, emitted after every command that saved a run. */
+/** The latest progress of the run's long-running step (e.g. the deployment), or null when none runs. */
+export const hotfixWatchStatus = (runId: string) =>
+  call<WatchProgress | null>('hotfix_watch_status', { runId });
+/** Stops following the run's long-running step; false when none was running. */
+export const hotfixCancelWatch = (runId: string) => call<boolean>('hotfix_cancel_watch', { runId });
+
+/** `hotfix:watch-progress`, emitted while a long-running step runs and once when it ends. */
+export function onHotfixWatchProgress(handler: (progress: WatchProgress) => void): Promise<UnlistenFn> {
+  return listen<WatchProgress>('hotfix:watch-progress', (event) => handler(event.payload));
+}
+
+/** `hotfix:run-updated`, emitted whenever the back end saved a run (also after a failed step). */
 export function onHotfixRunUpdated(handler: (run: HotfixRun) => void): Promise<UnlistenFn> {
   return listen<HotfixRun>('hotfix:run-updated', (event) => handler(event.payload));
 }

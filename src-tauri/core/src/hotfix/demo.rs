@@ -151,12 +151,18 @@ pub async fn push_sample_fix(s: &Session, run: &HotfixRun, admin_url: &str) -> A
             "The sample fix exists only in demo mode. Make the real fix in Synapse Studio.",
         ));
     }
-    let branch = run.branch.as_ref().map(|b| b.name.clone()).ok_or_else(|| {
-        AppError::new(
-            ErrorCode::Precondition,
-            "Create the hotfix branch (step 2) before pushing the sample fix.",
-        )
-    })?;
+    let branch = run
+        .steps
+        .branch
+        .branch
+        .as_ref()
+        .map(|b| b.name.clone())
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                "Create the hotfix branch (step 2) before pushing the sample fix.",
+            )
+        })?;
     let files = sample_fix_files(s, &branch).await?;
     let p = &run.profile;
     let body = json!({

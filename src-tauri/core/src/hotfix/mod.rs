@@ -3,22 +3,26 @@
 //! crash between a request and the save, never does anything twice.
 //!
 //! - [`run`]: the saved model; [`store`]: `{data}/runs/{id}.json`, one unfinished run per
-//!   profile + production workspace.
-//! - [`session`]: the client and per-session caches; [`service`]: the operations commands call.
-//! - Steps: [`step1_release`] (+ [`step1_commit`]), [`step2_branch`] (+ [`branch_name`]), [`step3_fix`]; [`demo`].
+//!   profile + production workspace; [`migrate`]: older run files brought to the current shape.
+//! - [`steps`]: [`StepId`], the step catalogue, one module per step (its state, preconditions and
+//!   actions) — read its docs to add a step.
+//! - [`session`]: the client and per-session caches; [`service`]: the operations commands call,
+//!   through one generic path; [`watch`]: long-running steps with progress and cancel; [`demo`].
 
-pub mod branch_name;
 pub mod demo;
+pub mod migrate;
 pub mod run;
 pub mod service;
 pub mod session;
-pub mod step1_commit;
-pub mod step1_release;
-pub mod step2_branch;
-pub mod step3_fix;
+pub mod steps;
 pub mod store;
+pub mod watch;
 
 pub use run::{HotfixRun, RunStatus, RunSummary, StepState};
-pub use service::HotfixService;
+pub use service::{HotfixService, RunObserver};
 pub use session::Session;
+pub use steps::{
+    branch_name, step1_commit, step1_release, step2_branch, step3_fix, StepId, StepMeta,
+};
 pub use store::RunStore;
+pub use watch::{Watch, WatchCtx, WatchProgress, WatchState};

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 
+use super::migrate::migrate;
 use super::run::{HotfixRun, RUN_VERSION};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::fsutil;
@@ -86,7 +87,11 @@ impl RunStore {
                 ),
             ));
         }
-        serde_json::from_slice::<HotfixRun>(bytes).map_err(|e| {
+        serde_json::from_slice::<serde_json::Value>(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(migrate)
+            .and_then(|v| serde_json::from_value::<HotfixRun>(v).map_err(|e| e.to_string()))
+            .map_err(|e| {
             let moved = fsutil::move_aside(path);
             let where_ = moved.as_ref().map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
             AppError::new(
@@ -97,7 +102,7 @@ impl RunStore {
                     path.display()
                 ),
             )
-            .with_detail(e.to_string())
+            .with_detail(e)
         })
     }
 
@@ -162,7 +167,12 @@ impl RunStore {
         let path = self.path(&run.id);
         fsutil::write_json_atomic(&path, run).map_err(|e| {
             AppError::storage(
-                format!("Could not save the hotfix run to {}.", path.display()),
+                format!(
+                    "Could not save the hotfix run to {}, so the app cannot record this step. \
+                     Free some disk space or check that the folder can be written to, then repeat \
+                     the step: it finds what was already done in Azure DevOps and does not do it twice.",
+                    path.display()
+                ),
                 &e,
             )
         })
@@ -188,8 +198,8 @@ impl RunStore {
                      or abandon it before starting another one.",
                     profile.prod_workspace,
                     existing.created_at.format("%Y-%m-%d %H:%M UTC"),
-                    existing.current_step,
-                    existing.summary().current_step_title
+                    existing.current_step.number(),
+                    existing.current_step.title()
                 ),
             )
             .with_detail(existing.id));
@@ -217,10 +227,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = RunStore::new(dir.path());
         let mut run = store.create(&profile("p1", "prod-ws")).unwrap();
-        run.complete_step(1);
+        run.complete_step(crate::hotfix::StepId::Release);
         store.save(&mut run).unwrap();
         let back = store.get(&run.id).unwrap();
-        assert_eq!(back.current_step, 2);
+        assert_eq!(back.current_step, crate::hotfix::StepId::Branch);
         assert_eq!(store.list().unwrap().len(), 1);
         assert!(dir
             .path()

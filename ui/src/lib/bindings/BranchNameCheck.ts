@@ -12,4 +12,8 @@ ok: boolean, problem?: string, existing?: ExistingBranch,
 /**
  * A free name to offer when this one is taken.
  */
-suggestion?: string, };
+suggestion?: string, 
+/**
+ * What the app did to the name as typed (e.g. dropped a `refs/heads/` prefix), to show.
+ */
+note?: string, };

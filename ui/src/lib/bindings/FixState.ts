@@ -4,7 +4,7 @@ import type { CommitInfo } from "./CommitInfo";
 import type { DeployPlan } from "./DeployPlan";
 
 /**
- * Step 3: what the watch of the hotfix branch found.
+ * Step 3's saved state: what the watch of the hotfix branch and the review found.
  */
 export type FixState = { 
 /**

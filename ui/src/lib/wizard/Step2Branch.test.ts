@@ -24,6 +24,10 @@ function taken(n: string): BranchNameCheck {
 
 function checkFor(name: string | null): BranchNameCheck {
   const n = name ?? 'Release3_Hotfixes';
+  if (n.startsWith('refs/heads/')) {
+    const short = n.slice('refs/heads/'.length);
+    return { name: short, ok: true, note: `"refs/heads/" is added for you: the branch is called ${short}.` };
+  }
   if (n === 'taken') return taken(n);
   if (n === 'Release3_Hotfixes_again')
     return { name: n, ok: true, existing: { name: n, objectId: RELEASE_SHA, atReleaseCommit: true } };
@@ -118,7 +122,7 @@ describe('Step 2 — hotfix branch', () => {
     await rerender({ run: created, onrun, oncontinue: () => {}, debounceMs: 0 });
     expect(screen.getByTestId('step2-result')).toHaveTextContent('Branch Release3_Hotfixes created');
     expect(screen.getByTestId('step2-outcome')).toHaveAttribute('data-outcome', 'created');
-    await rerender({ run: { ...created, branch: { ...created.branch!, outcome: 'reused' } }, onrun, oncontinue: () => {}, debounceMs: 0 });
+    await rerender({ run: resolvedRun({ currentStep: 3, branch: { ...created.steps.branch.branch!, outcome: 'reused' } }), onrun, oncontinue: () => {}, debounceMs: 0 });
     expect(screen.getByTestId('step2-result')).toHaveTextContent('Branch Release3_Hotfixes reused');
   });
 
@@ -171,5 +175,28 @@ describe('Step 2 — hotfix branch', () => {
     setup(newRun());
     expect(screen.getByTestId('step2-needs-step1')).toBeInTheDocument();
     expect(screen.queryByTestId('step2-branch-input')).toBeNull();
+  });
+
+  it('accepts a typed refs/heads/ prefix, says it is added for the user, and creates the short name', async () => {
+    const { calls } = setup(resolvedRun(), { hotfix_create_branch: () => resolvedRun() });
+    await waitFor(() => expect(input().value).toBe('Release3_Hotfixes'));
+    await fireEvent.input(input(), { target: { value: 'refs/heads/hotfix/x' } });
+    const note = await screen.findByTestId('step2-prefix-note');
+    await waitFor(() => expect(note).toHaveTextContent('"refs/heads/" is added for you: the branch is called hotfix/x.'));
+    expect(await screen.findByTestId('step2-check-new')).toBeInTheDocument();
+    expect(screen.getByTestId('step2-create')).toBeEnabled();
+    await fireEvent.click(screen.getByTestId('step2-create'));
+    await waitFor(() => expect(calls.some((c) => c.cmd === 'hotfix_create_branch')).toBe(true));
+    expect(calls.find((c) => c.cmd === 'hotfix_create_branch')?.args.name).toBe('hotfix/x');
+  });
+
+  it('labels the button by what it will do: create a new branch or use the existing one', async () => {
+    setup(resolvedRun());
+    await waitFor(() => expect(input().value).toBe('Release3_Hotfixes'));
+    expect(await screen.findByTestId('step2-check-new')).toBeInTheDocument();
+    expect(screen.getByTestId('step2-create')).toHaveTextContent('Create branch');
+    await fireEvent.input(input(), { target: { value: 'Release3_Hotfixes_again' } });
+    expect(await screen.findByTestId('step2-check-reuse')).toBeInTheDocument();
+    expect(screen.getByTestId('step2-create')).toHaveTextContent('Use existing branch');
   });
 });

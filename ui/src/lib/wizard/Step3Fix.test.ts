@@ -10,6 +10,7 @@ import {
   fixedRun,
   mockCommands,
   profile,
+  withStep,
 } from './testing/fixtures';
 import type { BranchPoll, HotfixRun } from './types';
 
@@ -51,12 +52,12 @@ type Handlers = Record<string, (a: Record<string, unknown>) => unknown>;
 
 function setup(run: HotfixRun, handlers: Handlers = {}) {
   const calls = mockCommands({
-    hotfix_poll_branch: () => poll(run.fix.head, false),
+    hotfix_poll_branch: () => poll(run.steps.fix.head, false),
     hotfix_refresh_changes: () => fixedRun(),
     hotfix_studio_url: () => studio,
     hotfix_open_studio: () => studio,
     hotfix_demo_push_sample_fix: () => FIX_SHA,
-    hotfix_complete_fix: () => ({ ...run, steps: run.steps.map((s) => (s.number === 3 ? { ...s, state: 'done' } : s)) }),
+    hotfix_complete_fix: () => withStep(run, 3, 'done'),
     open_url: () => null,
     ...handlers,
   });
@@ -211,7 +212,7 @@ describe('Step 3 — fix', () => {
     const { calls } = setup(run, {
       hotfix_poll_branch: () => {
         if (fail) throw appError('unreachable', 'Could not reach http://127.0.0.1:9999: connection refused.');
-        return poll(run.fix.head, false);
+        return poll(run.steps.fix.head, false);
       },
     });
     await vi.advanceTimersByTimeAsync(0);
@@ -240,7 +241,7 @@ describe('Step 3 — fix', () => {
 
   it('stops watching once the step is done', async () => {
     const run = fixedRun();
-    const done = { ...run, steps: run.steps.map((s) => (s.number === 3 ? { ...s, state: 'done' as const } : s)) };
+    const done = withStep(run, 3, 'done');
     const { calls } = setup(done);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(count(calls, 'hotfix_poll_branch')).toBe(0);

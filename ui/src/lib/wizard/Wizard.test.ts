@@ -58,7 +58,7 @@ describe('Wizard screen', () => {
       hotfix_get_run: () => branchRun(),
       hotfix_studio_url: () => ({ url: 'http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes', instruction: 'Demo mode has no Synapse Studio.' }),
       hotfix_poll_branch: () => ({
-        head: branchRun().fix.head,
+        head: branchRun().steps.fix.head,
         changed: false,
         hasNewCommits: false,
         fromCache: false,

@@ -58,3 +58,10 @@ export function branchNameProblems(name: string): RefProblem[] {
   if (/[\u0000-\u001f\u007f]/.test(name)) add('controlChar', 'A branch name cannot contain control characters.');
   return problems;
 }
+
+/** The branch name without surrounding spaces and without a typed `refs/heads/` prefix (the back end
+ *  adds it, and answers for the short name). */
+export function shortBranchName(typed: string): string {
+  const name = typed.trim();
+  return name.startsWith('refs/heads/') ? name.slice('refs/heads/'.length) : name;
+}

@@ -2,6 +2,10 @@
 import type { Profile } from '../../bindings/Profile';
 import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
+import type { BranchState } from '../../bindings/BranchState';
+import type { FixState } from '../../bindings/FixState';
+import type { ReleaseState } from '../../bindings/ReleaseState';
+import { STEPS, type StepId } from '../steps';
 
 export { appError, mockCommands, type Call } from '../../testing/ipc';
 
@@ -24,20 +28,12 @@ export function profile(over: Partial<Profile> = {}): Profile {
   });
 }
 
-const TITLES = [
-  'What runs in production',
-  'Hotfix branch',
-  'Fix',
-  'Hotfix pipeline',
-  'Deploy',
-  'Confirm',
-  'Merge back',
-  'Clean up',
-];
-
-export function steps(states: StepState[]): HotfixRun['steps'] {
-  return TITLES.map((title, i) => ({ number: i + 1, title, state: states[i] ?? 'pending' }));
+/** The run's progress list with the given states, in step order (the rest pending). */
+export function steps(states: StepState[]): HotfixRun['progress'] {
+  return STEPS.map((meta, i) => ({ id: meta.id, state: states[i] ?? 'pending' }));
 }
+
+
 
 export const releaseCommit: CommitInfo = {
   commitId: RELEASE_SHA,
@@ -56,65 +52,138 @@ export const fixCommit: CommitInfo = {
   webUrl: `http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics/commit/${FIX_SHA}`,
 };
 
-/** A fresh run at step 1. */
-export function newRun(over: Partial<HotfixRun> = {}): HotfixRun {
+/**
+ * Overrides for the run fixtures, named as the tests think of them: the run's own fields, the rail
+ * as `steps` (each step's state), the current step by number or id, and each step's results flat
+ * (`commit`, `branch`, `fix` …), which `run()` files under `run.steps.{release,branch,fix}`.
+ */
+export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 'currentStep'>> {
+  currentStep?: StepId | number;
+  steps?: HotfixRun['progress'];
+  currentProductionReleaseId?: number;
+  release?: ReleaseState['release'];
+  artifact?: ReleaseState['artifact'];
+  artifactChoice?: ReleaseState['artifactChoice'];
+  commit?: ReleaseState['commit'];
+  branchIntent?: string;
+  branch?: BranchState['branch'];
+  fix?: FixState;
+}
+
+function build(base: HotfixRun, over: RunOver): HotfixRun {
+  const {
+    currentStep,
+    steps: progress,
+    currentProductionReleaseId,
+    release,
+    artifact,
+    artifactChoice,
+    commit,
+    branchIntent,
+    branch,
+    fix,
+    ...rest
+  } = over;
+  const pick = <T,>(key: keyof RunOver, value: T, fallback: T): T => (key in over ? value : fallback);
+  const r = base.steps.release;
+  const b = base.steps.branch;
   return {
-    version: 1,
-    id: 'run-1',
-    profileId: 'p-demo',
-    profile: profile(),
-    prodWorkspace: 'contoso-synapse-prod',
-    createdAt: '2026-11-26T09:00:00Z',
-    updatedAt: '2026-11-26T09:05:00Z',
-    status: 'active',
-    currentStep: 1,
-    steps: steps(['active']),
-    fix: { commits: [], acknowledged: false },
-    log: [],
-    ...over,
+    ...base,
+    ...rest,
+    currentStep:
+      currentStep === undefined
+        ? base.currentStep
+        : typeof currentStep === 'number'
+          ? (STEPS[currentStep - 1]?.id ?? 'release')
+          : currentStep,
+    progress: progress ?? base.progress,
+    steps: {
+      release: {
+        currentProductionReleaseId: pick('currentProductionReleaseId', currentProductionReleaseId, r.currentProductionReleaseId),
+        release: pick('release', release, r.release),
+        artifact: pick('artifact', artifact, r.artifact),
+        artifactChoice: pick('artifactChoice', artifactChoice, r.artifactChoice),
+        commit: pick('commit', commit, r.commit),
+      },
+      branch: {
+        intent: pick('branchIntent', branchIntent, b.intent),
+        branch: pick('branch', branch, b.branch),
+      },
+      fix: fix ?? base.steps.fix,
+    },
   };
 }
 
+/** A fresh run at step 1. */
+export function newRun(over: RunOver = {}): HotfixRun {
+  return build(
+    {
+      version: 2,
+      id: 'run-1',
+      profileId: 'p-demo',
+      profile: profile(),
+      prodWorkspace: 'contoso-synapse-prod',
+      createdAt: '2026-11-26T09:00:00Z',
+      updatedAt: '2026-11-26T09:05:00Z',
+      status: 'active',
+      currentStep: 'release',
+      progress: steps(['active']),
+      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false } },
+      log: [],
+    },
+    over,
+  );
+}
+
 /** A run whose step 1 resolved Release-3. */
-export function resolvedRun(over: Partial<HotfixRun> = {}): HotfixRun {
-  return newRun({
-    currentStep: 2,
-    steps: steps(['done', 'active']),
-    release: {
-      id: 3,
-      name: 'Release-3',
-      definitionId: 1,
-      definitionEnvironmentId: 2,
-      webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=3',
-      wasCurrent: true,
-    },
-    artifact: {
-      alias: '_synapse-analytics',
-      artifactType: 'Git',
-      branch: 'main',
-      repositoryId: 'repo',
-      repositoryName: 'synapse-analytics',
-      reason: 'Git artifact on the collaboration branch main (the other one is on the publish branch).',
-    },
-    commit: releaseCommit,
-    ...over,
-  });
+export function resolvedRun(over: RunOver = {}): HotfixRun {
+  return build(
+    newRun({
+      currentStep: 2,
+      steps: steps(['done', 'active']),
+      release: {
+        id: 3,
+        name: 'Release-3',
+        definitionId: 1,
+        definitionEnvironmentId: 2,
+        webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=3',
+        wasCurrent: true,
+      },
+      artifact: {
+        alias: '_synapse-analytics',
+        artifactType: 'Git',
+        branch: 'main',
+        repositoryId: 'repo',
+        repositoryName: 'synapse-analytics',
+        reason: 'Git artifact on the collaboration branch main (the other one is on the publish branch).',
+      },
+      commit: releaseCommit,
+    }),
+    over,
+  );
 }
 
 /** A run at step 3 with the branch created. */
-export function branchRun(over: Partial<HotfixRun> = {}): HotfixRun {
-  return resolvedRun({
-    currentStep: 3,
-    steps: steps(['done', 'done', 'active']),
-    branch: {
-      name: 'Release3_Hotfixes',
-      objectId: RELEASE_SHA,
-      outcome: 'created',
-      webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes',
-    },
-    fix: { head: RELEASE_SHA, commits: [], acknowledged: false },
-    ...over,
-  });
+export function branchRun(over: RunOver = {}): HotfixRun {
+  return build(
+    resolvedRun({
+      currentStep: 3,
+      steps: steps(['done', 'done', 'active']),
+      branch: {
+        name: 'Release3_Hotfixes',
+        objectId: RELEASE_SHA,
+        outcome: 'created',
+        webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_git/synapse-analytics?version=GBRelease3_Hotfixes',
+      },
+      fix: { head: RELEASE_SHA, commits: [], acknowledged: false },
+    }),
+    over,
+  );
+}
+
+/** `run` with step `n` (1-based) in `state`. */
+export function withStep(run: HotfixRun, n: number, state: StepState): HotfixRun {
+  return { ...run, progress: run.progress.map((s, i) => (i === n - 1 ? { ...s, state } : s)) };
 }
 
 export const riskyPlan: DeployPlan = {

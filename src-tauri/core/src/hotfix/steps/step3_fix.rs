@@ -7,17 +7,129 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
-use super::run::HotfixRun;
-use super::session::{retry_read, Session};
-use super::step1_commit::commit_info;
-use crate::ado::git::VersionType;
+use super::step3_changes::compute_changes;
+use super::{Action, StepCtx, StepId};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::run::{CommitInfo, EventLevel, HotfixRun, StepState};
+use crate::hotfix::session::{retry_read, Session};
 use crate::open_url;
 use crate::profiles::Profile;
-use crate::synapse::{
-    build_plan, classify, json_diff, ArtifactChange, ChangeKind, ChangeSummary, DeployPlan,
-    FileChange, PathClass,
-};
+use crate::synapse::{ChangeSummary, DeployPlan};
+
+/// Step 3's saved state: what the watch of the hotfix branch and the review found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FixState {
+    /// Head of the hotfix branch at the last poll.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// Commits on the branch that are not in the release commit, newest first.
+    #[serde(default)]
+    pub commits: Vec<CommitInfo>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangeSummary>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<DeployPlan>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_polled: Option<DateTime<Utc>>,
+    /// The user went on although the plan needed acknowledging.
+    #[serde(default)]
+    pub acknowledged: bool,
+}
+
+/// Lists the branch's new commits, the changed artifacts with their diffs, and the deploy plan.
+pub struct RefreshChanges;
+
+/// Marks the fix done, after checking the branch still is where the shown changes were computed,
+/// has new commits, and that anything needing confirmation was confirmed (`acknowledge`).
+pub struct CompleteFix {
+    pub acknowledge: bool,
+}
+
+fn branch_done(run: &HotfixRun) -> AppResult<()> {
+    if run.step_state(StepId::Branch) == StepState::Done {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorCode::Precondition,
+            "Create the hotfix branch (step 2) first.",
+        ))
+    }
+}
+
+impl Action for RefreshChanges {
+    const STEP: StepId = StepId::Fix;
+    type Output = ();
+
+    fn preconditions(&self, run: &HotfixRun) -> AppResult<()> {
+        branch_done(run)
+    }
+
+    async fn advance(self, ctx: &StepCtx<'_>, run: &mut HotfixRun) -> AppResult<()> {
+        let s = ctx.session;
+        let head = read_head(s, run).await?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "The hotfix branch no longer exists in Azure DevOps. Create it again in step 2.",
+            )
+        })?;
+        let (commits, changes, plan) = compute_changes(s, run, &head).await?;
+        let note = if commits.is_empty() {
+            Some("No new commits on the hotfix branch yet.".to_owned())
+        } else if plan.needs_acknowledgement {
+            Some("Some changes need your confirmation (see the deploy plan).".to_owned())
+        } else {
+            None
+        };
+        if run.step_state(StepId::Fix) != StepState::Done {
+            run.set_step(StepId::Fix, StepState::Active, note);
+        }
+        let fix = &mut run.steps.fix;
+        fix.head = Some(head);
+        fix.commits = commits;
+        fix.changes = Some(changes);
+        fix.plan = Some(plan);
+        fix.acknowledged = false;
+        fix.last_polled = Some(Utc::now());
+        Ok(())
+    }
+}
+
+impl Action for CompleteFix {
+    const STEP: StepId = StepId::Fix;
+    type Output = ();
+
+    fn preconditions(&self, run: &HotfixRun) -> AppResult<()> {
+        branch_done(run)
+    }
+
+    async fn advance(self, ctx: &StepCtx<'_>, run: &mut HotfixRun) -> AppResult<()> {
+        let head = read_head(ctx.session, run).await?;
+        if let Some(err) = completion_blocker(run, head.as_deref(), self.acknowledge) {
+            return Err(err);
+        }
+        run.steps.fix.acknowledged = self.acknowledge;
+        let headlines = run
+            .steps
+            .fix
+            .changes
+            .as_ref()
+            .map(ChangeSummary::headlines)
+            .unwrap_or_default();
+        run.log_event(
+            StepId::Fix,
+            EventLevel::Info,
+            format!("Fix ready: {}.", headlines.join(", ")),
+        );
+        run.complete_step(StepId::Fix);
+        Ok(())
+    }
+}
 
 /// Minimum time between two remote reads of the branch head for one run.
 pub const POLL_INTERVAL_MS: u32 = 5_000;
@@ -57,16 +169,23 @@ pub struct StudioLink {
 }
 
 fn branch_of(run: &HotfixRun) -> AppResult<&str> {
-    run.branch.as_ref().map(|b| b.name.as_str()).ok_or_else(|| {
-        AppError::new(
-            ErrorCode::Precondition,
-            "Create the hotfix branch (step 2) before making the fix.",
-        )
-    })
+    run.steps
+        .branch
+        .branch
+        .as_ref()
+        .map(|b| b.name.as_str())
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Precondition,
+                "Create the hotfix branch (step 2) before making the fix.",
+            )
+        })
 }
 
-fn release_sha(run: &HotfixRun) -> AppResult<&str> {
-    run.commit
+pub(super) fn release_sha(run: &HotfixRun) -> AppResult<&str> {
+    run.steps
+        .release
+        .commit
         .as_ref()
         .map(|c| c.commit_id.as_str())
         .ok_or_else(|| {
@@ -171,8 +290,18 @@ pub fn poll_answer(
     polled_at: DateTime<Utc>,
     wait_ms: u32,
 ) -> BranchPoll {
-    let computed_for = run.fix.changes.as_ref().map(|c| c.target_commit.as_str());
-    let release = run.commit.as_ref().map(|c| c.commit_id.as_str());
+    let computed_for = run
+        .steps
+        .fix
+        .changes
+        .as_ref()
+        .map(|c| c.target_commit.as_str());
+    let release = run
+        .steps
+        .release
+        .commit
+        .as_ref()
+        .map(|c| c.commit_id.as_str());
     BranchPoll {
         changed: head.as_deref() != computed_for,
         has_new_commits: head.is_some() && head.as_deref() != release,
@@ -183,87 +312,6 @@ pub fn poll_answer(
     }
 }
 
-/// Commits, changed artifacts with their diffs, and the deploy plan for the branch at `head`.
-pub async fn compute_changes(
-    s: &Session,
-    run: &HotfixRun,
-    head: &str,
-) -> AppResult<(Vec<super::run::CommitInfo>, ChangeSummary, DeployPlan)> {
-    let base = release_sha(run)?.to_owned();
-    let repo = s.repo()?;
-    let commits = retry_read(|| {
-        repo.commits(
-            (head, VersionType::Commit),
-            Some((&base, VersionType::Commit)),
-            100,
-        )
-    })
-    .await?;
-    let commits = commits.iter().map(|c| commit_info(s, c)).collect();
-    let diff =
-        retry_read(|| repo.diff((&base, VersionType::Commit), (head, VersionType::Commit))).await?;
-    let root = s.root_folder();
-    let mut summary = ChangeSummary {
-        base_commit: base.clone(),
-        target_commit: head.to_owned(),
-        artifacts: Vec::new(),
-        outside_root: Vec::new(),
-        other_files: Vec::new(),
-    };
-    // A rename shows as the new path (`rename`) plus, when reported, its source path: the artifact
-    // name is the file name, so a renamed artifact is a new one plus a deleted one.
-    let mut files: Vec<(String, ChangeKind)> = Vec::new();
-    for c in &diff.changes {
-        let folder = c.item.is_folder
-            || c.item
-                .git_object_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("tree"));
-        if folder {
-            continue;
-        }
-        let kind = ChangeKind::from_ado(&c.change_type);
-        files.push((c.item.path.clone(), kind));
-        if c.change_type.to_ascii_lowercase().contains("rename") && kind != ChangeKind::Deleted {
-            if let Some(src) = c.source_server_item.clone().or(c.original_path.clone()) {
-                if !files.iter().any(|(p, _)| *p == src) {
-                    files.push((src, ChangeKind::Deleted));
-                }
-            }
-        }
-    }
-    for (path, change) in files {
-        match classify(&path, &root) {
-            PathClass::OutsideRoot => summary.outside_root.push(FileChange { path, change }),
-            PathClass::NonArtifact => summary.other_files.push(FileChange { path, change }),
-            PathClass::Artifact(artifact) => {
-                let old = if change == ChangeKind::Created {
-                    None
-                } else {
-                    retry_read(|| repo.file(&path, (&base, VersionType::Commit))).await?
-                };
-                let new = if change == ChangeKind::Deleted {
-                    None
-                } else {
-                    retry_read(|| repo.file(&path, (head, VersionType::Commit))).await?
-                };
-                let diff = json_diff(old.as_deref(), new.as_deref());
-                summary.artifacts.push(ArtifactChange {
-                    artifact,
-                    path,
-                    change,
-                    diff,
-                });
-            }
-        }
-    }
-    summary
-        .artifacts
-        .sort_by(|a, b| (a.change, &a.artifact).cmp(&(b.change, &b.artifact)));
-    let plan = build_plan(&summary);
-    Ok((commits, summary, plan))
-}
-
 /// Why step 3 cannot be completed yet, if it cannot.
 pub fn completion_blocker(
     run: &HotfixRun,
@@ -271,6 +319,8 @@ pub fn completion_blocker(
     acknowledge: bool,
 ) -> Option<AppError> {
     let branch = run
+        .steps
+        .branch
         .branch
         .as_ref()
         .map_or("the hotfix branch", |b| b.name.as_str());
@@ -280,7 +330,7 @@ pub fn completion_blocker(
             format!("{branch} no longer exists in Azure DevOps. Create it again in step 2."),
         ));
     };
-    let Some(changes) = run.fix.changes.as_ref() else {
+    let Some(changes) = run.steps.fix.changes.as_ref() else {
         return Some(AppError::new(
             ErrorCode::Precondition,
             "Load the changes of the hotfix branch first.",
@@ -292,13 +342,20 @@ pub fn completion_blocker(
             format!("{branch} moved since the changes were shown (now at {}). Review the new changes first.", head.get(..8).unwrap_or(head)),
         ));
     }
-    if run.fix.commits.is_empty() || run.commit.as_ref().is_some_and(|c| c.commit_id == head) {
+    if run.steps.fix.commits.is_empty()
+        || run
+            .steps
+            .release
+            .commit
+            .as_ref()
+            .is_some_and(|c| c.commit_id == head)
+    {
         return Some(AppError::new(
             ErrorCode::Precondition,
             format!("{branch} has no new commits since the release commit. Make the fix in Synapse Studio on {branch} and commit it first."),
         ));
     }
-    let plan = run.fix.plan.as_ref()?;
+    let plan = run.steps.fix.plan.as_ref()?;
     if plan.needs_acknowledgement && !acknowledge {
         let warnings: Vec<&str> = plan.warnings.iter().map(|w| w.message.as_str()).collect();
         return Some(
@@ -315,14 +372,14 @@ pub fn completion_blocker(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hotfix::run::{BranchOutcome, CommitInfo, HotfixBranch};
+    use crate::hotfix::run::{BranchOutcome, HotfixBranch};
 
     fn run_with_branch() -> HotfixRun {
         let mut p = Profile::new_with_defaults("p".into());
         p.prod_workspace = "prod".into();
         p.dev_workspace = "dev".into();
         let mut run = HotfixRun::new("r".into(), &p, Utc::now());
-        run.commit = Some(CommitInfo {
+        run.steps.release.commit = Some(CommitInfo {
             commit_id: "a".repeat(40),
             message: "m".into(),
             author_name: "x".into(),
@@ -330,7 +387,7 @@ mod tests {
             author_date: None,
             web_url: None,
         });
-        run.branch = Some(HotfixBranch {
+        run.steps.branch.branch = Some(HotfixBranch {
             name: "Release3_Hotfixes".into(),
             object_id: "a".repeat(40),
             outcome: BranchOutcome::Created,
@@ -362,7 +419,7 @@ mod tests {
         let no_changes = completion_blocker(&run, Some(&head), false).unwrap();
         assert!(no_changes.message.contains("Load the changes"));
         let mut run = run;
-        run.fix.changes = Some(ChangeSummary {
+        run.steps.fix.changes = Some(ChangeSummary {
             base_commit: "a".repeat(40),
             target_commit: "c".repeat(40),
             artifacts: vec![],

@@ -2,12 +2,13 @@
 //! DevOps (Git artifact: its `version.id`, a short SHA resolved on its branch; Build artifact: the
 //! build's `sourceVersion`), and the [`CommitInfo`] the wizard shows for any commit.
 
-use super::run::{CommitInfo, SourceArtifact};
-use super::session::{retry_read, Session};
+use super::step1_release::SourceArtifact;
 use crate::ado::build::get_build;
 use crate::ado::git::{GitCommitRef, VersionType};
 use crate::ado::release::{Release, ReleaseArtifact};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::run::CommitInfo;
+use crate::hotfix::session::{retry_read, Session};
 
 fn is_full_sha(s: &str) -> bool {
     s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())

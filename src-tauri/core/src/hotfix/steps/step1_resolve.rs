@@ -1,62 +1,16 @@
-//! Step 1 — what runs in production: the releases deployed to the production stage (latest
-//! succeeded deployment first), and for the chosen release the source-code artifact and its full
-//! commit. The ARM-template artifact is told apart by the rules of API.md "Telling the source-code
-//! artifact from the ARM-template artifact"; when they cannot decide, the user is asked and told why.
-//!
-//! Request budget for the current production release with its commit (Git artifact): the
-//! deployments list, the release, the commit — 3 requests (a Build artifact adds the build).
-//! Resource Areas discovery and `publish_config.json` are read once per session ([`Session`]).
-//! Reading the chosen artifact's commit is [`super::step1_commit`].
+//! Step 1, the rules — which artifact of a release is the source code. The ARM-template artifact
+//! is told apart by the rules of API.md "Telling the source-code artifact from the ARM-template
+//! artifact"; when they cannot decide, the user is asked and told why.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-use super::run::{ArtifactCandidate, ArtifactChoice, CommitInfo, SelectedRelease, SourceArtifact};
-use super::session::{retry_read, Session};
 use super::step1_commit::resolve_commit;
+use super::step1_release::{ArtifactCandidate, ArtifactChoice, SourceArtifact};
 use crate::ado::build::get_build;
 use crate::ado::git::VersionType;
-use crate::ado::release::{self, Release, ReleaseArtifact};
+use crate::ado::release::{Release, ReleaseArtifact};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::run::CommitInfo;
+use crate::hotfix::session::{retry_read, Session};
 use crate::synapse::ArtifactKind;
-
-/// One deployment of a release to the production stage, as the release list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct DeployedRelease {
-    pub release_id: i32,
-    pub release_name: String,
-    pub deployment_id: i32,
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed_on: Option<DateTime<Utc>>,
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed_by: Option<String>,
-    /// The release description when the deployments list carries it (the selected release's own
-    /// description is read with the release).
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub web_url: Option<String>,
-    /// True for the release running in production now (the latest succeeded deployment).
-    pub is_current: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ProductionReleases {
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<DeployedRelease>,
-    /// Earlier releases deployed to the stage, newest first (one entry per release).
-    pub previous: Vec<DeployedRelease>,
-}
 
 /// What resolving a release's source gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,95 +20,6 @@ pub enum Resolution {
         commit: Box<CommitInfo>,
     },
     AskUser(ArtifactChoice),
-}
-
-fn definition_ids(s: &Session) -> AppResult<(i32, i32)> {
-    let p = s.profile();
-    let missing = |what: &str| {
-        AppError::new(
-            ErrorCode::Precondition,
-            format!("The profile has no {what}. Pick it in the profile, save, and try again."),
-        )
-    };
-    let def = p
-        .release_definition
-        .as_ref()
-        .ok_or_else(|| missing("production release pipeline"))?;
-    let stage = p
-        .production_stage
-        .as_ref()
-        .ok_or_else(|| missing("production stage"))?;
-    Ok((def.id, stage.id))
-}
-
-/// The releases deployed to the production stage: one request (`$top` deployments).
-pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<ProductionReleases> {
-    let (def, stage) = definition_ids(s)?;
-    let project = s.project()?;
-    let top = top.clamp(1, 100);
-    let deployments =
-        retry_read(|| release::succeeded_deployments(s.client(), project, def, stage, top)).await?;
-    let mut seen = std::collections::HashSet::new();
-    let mut rows = Vec::new();
-    for d in deployments {
-        if !seen.insert(d.release.id) {
-            continue; // a redeploy of the same release: keep the newest row only
-        }
-        let web_url = d
-            .release
-            .links
-            .web
-            .as_ref()
-            .map(|h| h.href.clone())
-            .or(d.release.web_access_uri.clone());
-        rows.push(DeployedRelease {
-            release_id: d.release.id,
-            release_name: d.release.name.clone(),
-            deployment_id: d.id,
-            deployed_on: d.completed_on.or(d.started_on),
-            deployed_by: d
-                .requested_for
-                .or(d.requested_by)
-                .map(|i| i.display_name)
-                .filter(|n| !n.is_empty()),
-            description: d.release.description.filter(|t| !t.trim().is_empty()),
-            web_url,
-            is_current: rows.is_empty(),
-        });
-    }
-    let mut rows = rows.into_iter();
-    Ok(ProductionReleases {
-        current: rows.next(),
-        previous: rows.collect(),
-    })
-}
-
-/// Reads the release (one request).
-pub async fn read_release(s: &Session, release_id: i32) -> AppResult<Release> {
-    let project = s.project()?;
-    retry_read(|| release::get_release(s.client(), project, release_id)).await.map_err(|e| {
-        if e.is_not_found() {
-            AppError::new(
-                ErrorCode::NotFound,
-                format!("Release {release_id} does not exist (any more). Refresh the list and pick another release."),
-            )
-        } else {
-            e.into()
-        }
-    })
-}
-
-pub fn selected_release(s: &Session, r: &Release, was_current: bool) -> AppResult<SelectedRelease> {
-    let (def, stage) = definition_ids(s)?;
-    Ok(SelectedRelease {
-        id: r.id,
-        name: r.name.clone(),
-        definition_id: r.release_definition.as_ref().map_or(def, |d| d.id),
-        definition_environment_id: stage,
-        web_url: r.links.web.as_ref().map(|h| h.href.clone()),
-        description: r.description.clone().filter(|d| !d.trim().is_empty()),
-        was_current,
-    })
 }
 
 fn describe(a: &ReleaseArtifact) -> String {

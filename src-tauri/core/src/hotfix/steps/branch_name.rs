@@ -27,6 +27,16 @@ pub fn short_name(name: &str) -> &str {
     name.strip_prefix("refs/heads/").unwrap_or(name)
 }
 
+/// What to tell the user when [`short_name`] dropped a `refs/heads/` prefix they typed.
+pub fn prefix_note(typed: &str) -> Option<String> {
+    let short = short_name(typed);
+    typed.trim().starts_with("refs/heads/").then(|| {
+        format!(
+            "\"refs/heads/\" is added for you: the branch is called {short} (Azure Repos stores it as refs/heads/{short})."
+        )
+    })
+}
+
 /// Validates a branch name (without `refs/heads/`) like `git check-ref-format --branch` does.
 /// Returns the reason when it is not acceptable.
 pub fn validate(name: &str) -> Result<(), String> {
@@ -85,6 +95,15 @@ pub fn validate(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_refs_heads_prefix_is_dropped_and_said_so() {
+        assert_eq!(short_name(" refs/heads/hotfix/x "), "hotfix/x");
+        let note = prefix_note("refs/heads/hotfix/x").unwrap();
+        assert!(note.contains("added for you"), "{note}");
+        assert!(note.contains("called hotfix/x"), "{note}");
+        assert_eq!(prefix_note("hotfix/x"), None);
+    }
 
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()

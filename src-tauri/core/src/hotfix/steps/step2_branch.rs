@@ -7,12 +7,117 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::branch_name;
-use super::run::{BranchOutcome, HotfixBranch, HotfixRun};
-use super::session::{retry_read, Session};
-use crate::ado::git::{GitRef, RefUpdate, RefUpdateResult, ZERO_ID};
-use crate::ado::{AdoError, AdoErrorKind, VssList};
+use super::step2_refs::{results_in_error_body, update_status_message};
+use super::{branch_name, Action, StepCtx, StepId};
+use crate::ado::git::{GitRef, RefUpdate, ZERO_ID};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::run::{EventLevel, HotfixRun, StepState};
+use crate::hotfix::session::{retry_read, Session};
+
+/// Step 2's saved state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BranchState {
+    /// The branch name step 2 is about to create, saved *before* the request, so a resumed run
+    /// knows which name to look for.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<HotfixBranch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum BranchOutcome {
+    Created,
+    Reused,
+}
+
+/// The hotfix branch, confirmed by re-reading the ref after creating or finding it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HotfixBranch {
+    /// Short name, without `refs/heads/`.
+    pub name: String,
+    pub object_id: String,
+    pub outcome: BranchOutcome,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_url: Option<String>,
+}
+
+/// Creates (or reuses) the hotfix branch. The name is saved on the run *before* the request, so a
+/// resumed run looks for exactly that branch.
+pub struct CreateBranch {
+    /// Short name (an optional `refs/heads/` prefix is dropped).
+    pub name: String,
+}
+
+impl CreateBranch {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: branch_name::short_name(name).to_owned(),
+        }
+    }
+}
+
+impl Action for CreateBranch {
+    const STEP: StepId = StepId::Branch;
+    type Output = ();
+
+    fn preconditions(&self, run: &HotfixRun) -> AppResult<()> {
+        if run.step_state(StepId::Release) != StepState::Done || run.steps.release.commit.is_none()
+        {
+            return Err(AppError::new(
+                ErrorCode::Precondition,
+                "Finish step 1 (the release commit) first.",
+            ));
+        }
+        if let Some(b) = &run.steps.branch.branch {
+            if b.name != self.name {
+                return Err(AppError::new(
+                    ErrorCode::Precondition,
+                    format!("This hotfix already uses the branch {}. Start a new hotfix to use another branch.", b.name),
+                ));
+            }
+        }
+        branch_name::validate(&self.name)
+            .map_err(|p| AppError::invalid_input(format!("{p} Nothing was sent to Azure DevOps.")))
+    }
+
+    async fn advance(self, ctx: &StepCtx<'_>, run: &mut HotfixRun) -> AppResult<()> {
+        let name = self.name;
+        if run.steps.branch.intent.as_deref() != Some(name.as_str()) {
+            run.steps.branch.intent = Some(name.clone());
+            ctx.save_intent(run)?;
+        }
+        let mut result = create_or_reuse(ctx.session, run, &name).await?;
+        if let Some(previous) = &run.steps.branch.branch {
+            // Repeating a finished step 2 confirms the branch; it does not re-label how it came to be.
+            result.branch.outcome = previous.outcome;
+        }
+        let b = &result.branch;
+        let what = match b.outcome {
+            BranchOutcome::Created => "created",
+            BranchOutcome::Reused => "already existed at the release commit and is reused",
+        };
+        run.log_event(
+            StepId::Branch,
+            EventLevel::Info,
+            format!("Branch {} {what} ({}).", b.name, short(&b.object_id)),
+        );
+        run.steps.fix.head = Some(b.object_id.clone());
+        run.steps.branch.branch = Some(result.branch);
+        run.steps.branch.intent = None;
+        run.complete_step(StepId::Branch);
+        Ok(())
+    }
+}
 
 /// A branch that already carries the name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,11 +148,15 @@ pub struct BranchNameCheck {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// What the app did to the name as typed (e.g. dropped a `refs/heads/` prefix), to show.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The name the profile's template gives for the run's release.
 pub fn templated_name(run: &HotfixRun) -> AppResult<String> {
-    let release = run.release.as_ref().ok_or_else(step1_first)?;
+    let release = run.steps.release.release.as_ref().ok_or_else(step1_first)?;
     Ok(branch_name::render_template(
         &run.profile.branch_template,
         &release.name,
@@ -64,7 +173,9 @@ fn step1_first() -> AppError {
 }
 
 fn release_sha(run: &HotfixRun) -> AppResult<&str> {
-    run.commit
+    run.steps
+        .release
+        .commit
         .as_ref()
         .map(|c| c.commit_id.as_str())
         .ok_or_else(step1_first)
@@ -139,9 +250,12 @@ pub async fn check_name(
     run: &HotfixRun,
     name: Option<&str>,
 ) -> AppResult<BranchNameCheck> {
-    let name = match name {
-        Some(n) => branch_name::short_name(n).to_owned(),
-        None => templated_name(run)?,
+    let (name, note) = match name {
+        Some(n) => (
+            branch_name::short_name(n).to_owned(),
+            branch_name::prefix_note(n),
+        ),
+        None => (templated_name(run)?, None),
     };
     if let Err(problem) = branch_name::validate(&name) {
         return Ok(BranchNameCheck {
@@ -150,6 +264,7 @@ pub async fn check_name(
             problem: Some(problem),
             existing: None,
             suggestion: None,
+            note,
         });
     }
     let sha = release_sha(run)?;
@@ -162,35 +277,8 @@ pub async fn check_name(
         problem,
         existing,
         suggestion,
+        note,
     })
-}
-
-/// The message for each `updateStatus` a refs update can answer that is not a success.
-pub fn update_status_message(name: &str, sha: &str, r: &RefUpdateResult) -> (ErrorCode, String) {
-    let custom = r
-        .custom_message
-        .as_deref()
-        .filter(|m| !m.trim().is_empty())
-        .map(|m| format!(" Azure DevOps said: \"{m}\""))
-        .unwrap_or_default();
-    let status = r.update_status.to_ascii_lowercase();
-    let (code, text) = match status.as_str() {
-        "invalidrefname" => (ErrorCode::InvalidInput, format!("Azure DevOps refused {name} as a branch name (invalidRefName). Pick a simpler name (letters, digits, - _ . /).")),
-        "refnameconflict" => (ErrorCode::Conflict, format!("{name} clashes with an existing branch (refNameConflict): the same name in another letter case, or a branch that is a folder of it. Pick another name.")),
-        "unresolvabletocommit" => (ErrorCode::Precondition, format!("Azure DevOps cannot find commit {sha} in the repository (unresolvableToCommit), so it cannot create {name} from it. Re-run step 1 to resolve the release commit again.")),
-        "createbranchpermissionrequired" => (ErrorCode::NoPermission, format!("You may not create branches in this repository (createBranchPermissionRequired). Ask a project administrator for the \"Create branch\" permission, or ask someone who has it to create {name} at {sha}.")),
-        "writepermissionrequired" => (ErrorCode::NoPermission, "You may not write to this repository (writePermissionRequired). Ask a project administrator for the \"Contribute\" permission.".to_owned()),
-        "managenotepermissionrequired" => (ErrorCode::NoPermission, "Azure DevOps asked for the \"Manage notes\" permission (manageNotePermissionRequired). Ask a project administrator for it.".to_owned()),
-        "createtagpermissionrequired" => (ErrorCode::NoPermission, "Azure DevOps asked for the \"Create tag\" permission (createTagPermissionRequired). Ask a project administrator for it.".to_owned()),
-        "rejectedbyplugin" => (ErrorCode::Conflict, format!("A server-side check rejected creating {name} (rejectedByPlugin).")),
-        "rejectedbypolicy" => (ErrorCode::Conflict, format!("A branch policy rejected creating {name} (rejectedByPolicy). Check the repository's branch policies or pick a name they allow.")),
-        "locked" => (ErrorCode::Conflict, format!("{name} is locked (locked). Unlock it in Azure Repos or pick another name.")),
-        "forcepushrequired" => (ErrorCode::Conflict, format!("Creating {name} would need a force push (forcePushRequired); the app never overwrites a branch. Pick another name.")),
-        "staleoldobjectid" => (ErrorCode::Conflict, format!("{name} was created or moved by someone else at the same moment (staleOldObjectId). Check the name again.")),
-        "unprocessed" => (ErrorCode::ServerError, format!("Azure DevOps did not process the creation of {name} (unprocessed). Nothing was changed; try again.")),
-        _ => (ErrorCode::ServerError, format!("Azure DevOps did not create {name} (updateStatus \"{}\").", r.update_status)),
-    };
-    (code, format!("{text}{custom}"))
 }
 
 /// Outcome of the remote part of step 2, before anything is saved.
@@ -285,21 +373,6 @@ pub async fn create_or_reuse(s: &Session, run: &HotfixRun, name: &str) -> AppRes
     }
 }
 
-/// A refs POST rejected with a 4xx may carry the `{value:[…]}` update results instead of a VSS
-/// error body; those are judged like a `success:false` inside a 200.
-fn results_in_error_body(e: &AdoError) -> Option<RefUpdateResult> {
-    let AdoErrorKind::Http {
-        status: 400..=499,
-        body: Some(body),
-        ..
-    } = e.kind()
-    else {
-        return None;
-    };
-    let list: VssList<RefUpdateResult> = serde_json::from_str(body).ok()?;
-    list.value.into_iter().next()
-}
-
 async fn reread(s: &Session, name: &str) -> AppResult<Option<GitRef>> {
     let repo = s.repo()?;
     Ok(retry_read(|| repo.branch(name)).await?)
@@ -377,51 +450,5 @@ mod tests {
             .contains("folder"));
         assert_eq!(judge("Release3_Hotfixes_3", &sha, &refs), (None, None));
         assert_eq!(suggest("Release3_Hotfixes", &refs), "Release3_Hotfixes_3");
-    }
-
-    #[test]
-    fn every_update_status_has_its_own_message() {
-        let statuses = [
-            "invalidRefName",
-            "refNameConflict",
-            "unresolvableToCommit",
-            "createBranchPermissionRequired",
-            "writePermissionRequired",
-            "manageNotePermissionRequired",
-            "createTagPermissionRequired",
-            "rejectedByPlugin",
-            "rejectedByPolicy",
-            "locked",
-            "forcePushRequired",
-            "staleOldObjectId",
-            "unprocessed",
-        ];
-        let mut seen = std::collections::HashSet::new();
-        for s in statuses {
-            let res = RefUpdateResult {
-                name: "refs/heads/x".into(),
-                new_object_id: None,
-                success: false,
-                update_status: s.into(),
-                custom_message: None,
-                rejected_by: None,
-                is_locked: false,
-            };
-            let (_, msg) = update_status_message("x", &"a".repeat(40), &res);
-            assert!(msg.contains(&format!("({s})")), "{s}: {msg}");
-            assert!(seen.insert(msg), "{s} shares its message");
-        }
-        let res = RefUpdateResult {
-            name: "refs/heads/x".into(),
-            new_object_id: None,
-            success: false,
-            update_status: "rejectedByPlugin".into(),
-            custom_message: Some("Branch names must start with hotfix/".into()),
-            rejected_by: None,
-            is_locked: false,
-        };
-        assert!(update_status_message("x", "a", &res)
-            .1
-            .contains("must start with hotfix/"));
     }
 }
