@@ -625,3 +625,45 @@ async fn a_create_whose_answer_was_lost_after_saving_is_found_not_made_twice() {
     }
     assert_eq!(w.definitions_for_branch().await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_failed_update_put_is_not_repeated_and_is_checked_by_reading_back() {
+    let w = world().await;
+    let id = w.create().await;
+    let mut def = w
+        .rest(reqwest::Method::GET, &format!("definitions/{id}"), None)
+        .await;
+    def["environments"][0]["deployPhases"][0]["workflowTasks"][1]["inputs"]["operation"] =
+        json!("deploy");
+    w.rest(reqwest::Method::PUT, "definitions", Some(&def))
+        .await;
+    let p = w.plan().await;
+    assert_eq!(p.preview.action, PreviewAction::Update);
+    for fault in ["drop", "500"] {
+        if fault == "drop" {
+            w.drop_next("PUT").await;
+        } else {
+            w.fault("PUT", 500, "TF400898: An Internal Error Occurred.")
+                .await;
+        }
+        w.clear_journal().await;
+        let err = apply(&w.client, &w.tasks, &p).await.unwrap_err();
+        assert!(
+            err.message.contains("not repeated") && err.message.contains("nothing was saved"),
+            "{fault}: {}",
+            err.message
+        );
+        let methods: Vec<String> = w
+            .journal()
+            .await
+            .iter()
+            .map(|e| e["method"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(methods, ["PUT", "GET"], "{fault}: one PUT, one read back");
+    }
+    // The same plan still saves once the service answers.
+    match apply(&w.client, &w.tasks, &p).await.unwrap() {
+        ApplyOutcome::Updated(s) => assert_eq!(s.revision, 3),
+        other => panic!("{other:?}"),
+    }
+}

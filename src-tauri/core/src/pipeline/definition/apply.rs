@@ -14,8 +14,9 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::build::build_definition;
+use super::changes::{changes, FieldChange};
 use super::errors::{definition_error, not_saved, outcome_unknown, unknown_outcome, Operation};
-use super::merge::{changes, is_for_branch, merge_owned, FieldChange, Owned};
+use super::merge::{is_for_branch, merge_owned, Owned};
 use super::spec::DefinitionSpec;
 use super::summary::{preview, DefinitionPreview, PreviewAction};
 use crate::ado::release_definitions as api;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::build::{START_VARIABLE, STOP_VARIABLE};
-use super::merge::FieldChange;
+use super::changes::FieldChange;
 use super::spec::DefinitionSpec;
 use crate::pipeline::catalog::SynapseTasks;
 
