@@ -2,6 +2,7 @@
 //! describes them, and the pre-flight checks run before anything is created.
 
 pub mod catalog;
+pub mod preflight;
 
 pub use catalog::{
     load_synapse_tasks, select_synapse_tasks, CatalogError, CatalogInput, CatalogTask,
