@@ -319,7 +319,7 @@ mod tests {
         let err = select_synapse_tasks(&tasks).unwrap_err();
         match &err {
             CatalogError::Missing { missing } => {
-                assert_eq!(missing, &[TOGGLE_TASK_NAME.to_owned()])
+                assert_eq!(missing, &[TOGGLE_TASK_NAME.to_owned()]);
             }
             other => panic!("{other:?}"),
         }

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod definition;
+pub mod preflight;
 
 pub use catalog::{
     load_synapse_tasks, select_synapse_tasks, CatalogError, CatalogInput, CatalogTask,
