@@ -1,5 +1,6 @@
 //! The simulator-only admin API under `/_admin` (no auth): fault injection, request journal,
-//! state dump, reset, tokens, deployment engine control, builds and Synapse-Studio-style commits.
+//! state dump, reset, tokens, extension state, deployment engine control, builds and
+//! Synapse-Studio-style commits.
 
 use std::sync::Arc;
 
@@ -189,6 +190,26 @@ async fn push_files(
     Ok(Json(json!({ "commitId": commit })))
 }
 
+#[derive(Debug, Deserialize)]
+struct ExtensionStateRequest {
+    state: crate::catalog::ExtensionState,
+}
+
+/// `POST /_admin/extensions/{publisher}/{extension}` with `{"state": "enabled" | "disabled" |
+/// "uninstalled"}`: shows the pre-flight an extension that is disabled or missing.
+async fn set_extension(
+    State(sim): State<AppState>,
+    Path((publisher, extension)): Path<(String, String)>,
+    JsonBody(req): JsonBody<ExtensionStateRequest>,
+) -> ApiResult<Json<Value>> {
+    let record = {
+        let mut world = sim.world();
+        crate::catalog::set_extension_state(&mut world, &publisher, &extension, req.state)?
+    };
+    sim.persist().map_err(ApiError::internal)?;
+    Ok(Json(json!({ "extension": record })))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -200,6 +221,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/tokens", post(add_token))
         .route("/tokens/{token}", delete(revoke_token))
+        .route("/extensions/{publisher}/{extension}", post(set_extension))
         .route("/deployments/{action}", post(deployments))
         .route("/builds", post(create_build))
         .route("/git/push-files", post(push_files))

@@ -188,6 +188,8 @@ async fn release_catalog_and_core_answers_have_the_shapes_of_the_official_exampl
         body = doc["parameters"]["body"].clone();
     }
     body["name"] = json!("Example-created");
+    // The example's queue 15 belongs to fabrikam; the service refuses a queue the project lacks.
+    body["environments"][0]["deployPhases"][0]["deploymentInput"]["queueId"] = json!(9);
     let (s, created) = sim
         .json(Method::POST, &sim.rm("definitions"), Some(&body))
         .await;

@@ -218,14 +218,37 @@ async fn a_pre_deployment_approval_holds_the_stage_until_approved() {
 
 #[tokio::test]
 async fn unknown_tasks_fail_with_a_clear_line_and_stages_without_tasks_succeed() {
-    let sim = TestSim::start(Seed::Demo, 10).await;
-    let unknown = json!({"taskId": "0a1b2c3d-0000-4000-8000-00000000beef", "version": "1.*", "name": "Mystery task", "enabled": true, "inputs": {}});
+    // The service refuses to save a definition with an unknown task, so the task disappears
+    // after saving (as when an extension is removed): the saved world is edited between restarts.
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || ado_sim::SimOptions {
+        seed: Seed::Demo,
+        port: 0,
+        state_dir: Some(dir.path().to_path_buf()),
+        task_delay_ms: 10,
+    };
+    let sim = TestSim::start_with(opts()).await;
+    let known = sim.task_id("PowerShell").await;
+    let task = json!({"taskId": known, "version": "2.*", "name": "Mystery task", "enabled": true, "inputs": {}});
     let (def, _) = sim
         .create_definition(
-            &sim.definition_body("Unknown-Task", vec![unknown], automated())
+            &sim.definition_body("Unknown-Task", vec![task], automated())
                 .await,
         )
         .await;
+    sim.handle.state().persist().unwrap();
+    sim.handle.shutdown().await;
+    let world = dir.path().join("world.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&world).unwrap()).unwrap();
+    let unknown_id = "0a1b2c3d-0000-4000-8000-00000000beef";
+    // Only the definition's copy: the catalogue keeps (and so no longer matches) the old id.
+    let release = serde_json::to_string(&saved["release"])
+        .unwrap()
+        .replace(&known, unknown_id);
+    saved["release"] = serde_json::from_str(&release).unwrap();
+    std::fs::write(&world, serde_json::to_vec(&saved).unwrap()).unwrap();
+    let sim = TestSim::start_with(opts()).await;
     let head = sim.branch_head("main").await;
     let (rid, eid) = sim.create_release(def, &head, "main").await;
     sim.deploy(rid, eid).await;

@@ -15,6 +15,8 @@ pub mod validate;
 pub mod hotfix;
 pub mod open_url;
 pub mod synapse;
+// Step 4: the hotfix release pipeline (task catalogue, pre-flight).
+pub mod pipeline;
 
 pub use error::{AppError, AppResult, ErrorCode};
 pub use paths::AppPaths;

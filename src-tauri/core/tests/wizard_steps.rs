@@ -250,6 +250,7 @@ impl World {
             "environments": [{"name": "Production", "rank": 1, "conditions": [],
                 "preDeployApprovals": {"approvals": [{"rank": 1, "isAutomated": true, "isNotificationOn": false}]},
                 "postDeployApprovals": {"approvals": [{"rank": 1, "isAutomated": true, "isNotificationOn": false}]},
+                "retentionPolicy": {"daysToKeep": 30, "releasesToKeep": 3, "retainBuild": true},
                 "deployPhases": []}],
         });
         let created = self

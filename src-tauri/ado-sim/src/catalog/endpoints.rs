@@ -1,5 +1,7 @@
 //! Service endpoints (`{project}/_apis/serviceendpoint/endpoints`): the seeded azurerm endpoints
-//! and the routes that list them (by name, type, ids) and answer one.
+//! (every authentication scheme, optionally scoped to a resource group through
+//! `authorization.parameters.scope` as the Synapse deployment task reads it) and the routes that
+//! list them (by name, type, ids) and answer one.
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -12,7 +14,103 @@ use crate::errors::{ApiError, ApiResult};
 use crate::release::links::{self, Person};
 use crate::state::AppState;
 
-/// An azurerm service endpoint (`scheme` = `ServicePrincipal` or `WorkloadIdentityFederation`).
+/// How an azurerm connection signs in (`authorization.scheme` + `parameters.authenticationType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmAuth {
+    /// `ServicePrincipal`, `authenticationType: spnKey`.
+    SecretServicePrincipal,
+    /// `ServicePrincipal`, `authenticationType: spnCertificate`.
+    CertificateServicePrincipal,
+    /// `ManagedServiceIdentity`.
+    ManagedIdentity,
+    /// `WorkloadIdentityFederation`.
+    WorkloadIdentityFederation,
+}
+
+impl ArmAuth {
+    /// From an `authorization.scheme` (a `ServicePrincipal` is one with a secret).
+    pub fn from_scheme(scheme: &str) -> Self {
+        match scheme {
+            "WorkloadIdentityFederation" => ArmAuth::WorkloadIdentityFederation,
+            "ManagedServiceIdentity" => ArmAuth::ManagedIdentity,
+            _ => ArmAuth::SecretServicePrincipal,
+        }
+    }
+}
+
+/// An azurerm service connection to seed.
+#[derive(Debug, Clone)]
+pub struct ArmEndpoint<'a> {
+    pub name: &'a str,
+    pub auth: ArmAuth,
+    pub subscription_id: &'a str,
+    pub subscription_name: &'a str,
+    pub tenant_id: &'a str,
+    /// Scoped to this resource group (`authorization.parameters.scope`), else to the subscription.
+    pub resource_group: Option<&'a str>,
+    pub project_id: Uuid,
+    pub project_name: &'a str,
+    pub created_by: &'a Person,
+    pub is_ready: bool,
+}
+
+impl ArmEndpoint<'_> {
+    /// The endpoint in its REST shape (secrets `null`, as the service answers them).
+    pub fn build(&self) -> Value {
+        let id = Uuid::new_v4();
+        let sp = Uuid::new_v4().to_string();
+        let (name, tenant_id) = (self.name, self.tenant_id);
+        let (scheme, mut parameters) = match self.auth {
+            ArmAuth::WorkloadIdentityFederation => (
+                "WorkloadIdentityFederation",
+                json!({"serviceprincipalid": sp, "tenantid": tenant_id,
+                       "workloadIdentityFederationIssuer": format!("https://login.microsoftonline.com/{tenant_id}/v2.0"),
+                       "workloadIdentityFederationSubject": format!("sc://contoso/{}/{name}", self.project_name)}),
+            ),
+            ArmAuth::SecretServicePrincipal => (
+                "ServicePrincipal",
+                json!({"serviceprincipalid": sp, "tenantid": tenant_id,
+                       "authenticationType": "spnKey", "serviceprincipalkey": null}),
+            ),
+            ArmAuth::CertificateServicePrincipal => (
+                "ServicePrincipal",
+                json!({"serviceprincipalid": sp, "tenantid": tenant_id,
+                       "authenticationType": "spnCertificate", "servicePrincipalCertificate": null}),
+            ),
+            ArmAuth::ManagedIdentity => ("ManagedServiceIdentity", json!({"tenantid": tenant_id})),
+        };
+        if let Some(rg) = self.resource_group {
+            parameters["scope"] = json!(format!(
+                "/subscriptions/{}/resourcegroups/{rg}",
+                self.subscription_id
+            ));
+        }
+        let scope_text = self
+            .resource_group
+            .map(|rg| format!(", resource group {rg}"))
+            .unwrap_or_default();
+        json!({
+            "data": {"environment": "AzureCloud", "scopeLevel": "Subscription", "subscriptionId": self.subscription_id,
+                     "subscriptionName": self.subscription_name, "creationMode": "Manual"},
+            "id": id.to_string(),
+            "name": name,
+            "type": "azurerm",
+            "url": "https://management.azure.com/",
+            "createdBy": links::identity_template(self.created_by),
+            "description": format!("Azure Resource Manager connection to {}{scope_text}", self.subscription_name),
+            "authorization": {"parameters": parameters, "scheme": scheme},
+            "isShared": false,
+            "isReady": self.is_ready,
+            "owner": "Library",
+            "serviceEndpointProjectReferences": [
+                {"projectReference": {"id": self.project_id.to_string(), "name": self.project_name}, "name": name, "description": ""}
+            ],
+        })
+    }
+}
+
+/// A subscription-scoped azurerm service endpoint (`scheme` = `ServicePrincipal` (with a
+/// secret), `ManagedServiceIdentity` or `WorkloadIdentityFederation`).
 #[allow(clippy::too_many_arguments)]
 pub fn azurerm_endpoint(
     name: &str,
@@ -25,33 +123,19 @@ pub fn azurerm_endpoint(
     created_by: &Person,
     is_ready: bool,
 ) -> Value {
-    let id = Uuid::new_v4();
-    let sp = Uuid::new_v4();
-    let parameters = if scheme == "WorkloadIdentityFederation" {
-        json!({"serviceprincipalid": sp.to_string(), "tenantid": tenant_id,
-               "workloadIdentityFederationIssuer": format!("https://login.microsoftonline.com/{tenant_id}/v2.0"),
-               "workloadIdentityFederationSubject": format!("sc://contoso/{project_name}/{name}")})
-    } else {
-        json!({"serviceprincipalid": sp.to_string(), "tenantid": tenant_id,
-               "authenticationType": "spnKey", "serviceprincipalkey": null})
-    };
-    json!({
-        "data": {"environment": "AzureCloud", "scopeLevel": "Subscription", "subscriptionId": subscription_id,
-                 "subscriptionName": subscription_name, "creationMode": "Manual"},
-        "id": id.to_string(),
-        "name": name,
-        "type": "azurerm",
-        "url": "https://management.azure.com/",
-        "createdBy": links::identity_template(created_by),
-        "description": format!("Azure Resource Manager connection to {subscription_name}"),
-        "authorization": {"parameters": parameters, "scheme": scheme},
-        "isShared": false,
-        "isReady": is_ready,
-        "owner": "Library",
-        "serviceEndpointProjectReferences": [
-            {"projectReference": {"id": project_id.to_string(), "name": project_name}, "name": name, "description": ""}
-        ],
-    })
+    ArmEndpoint {
+        name,
+        auth: ArmAuth::from_scheme(scheme),
+        subscription_id,
+        subscription_name,
+        tenant_id,
+        resource_group: None,
+        project_id,
+        project_name,
+        created_by,
+        is_ready,
+    }
+    .build()
 }
 
 #[derive(Debug, Default, Deserialize)]

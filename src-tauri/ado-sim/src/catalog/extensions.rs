@@ -105,3 +105,115 @@ pub(super) async fn extension_by_name(
             )
         })
 }
+
+/// What the admin API can make of an installed extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExtensionState {
+    /// Installed and enabled (installs it again if it was uninstalled).
+    Enabled,
+    /// Installed, `installState.flags` carries `disabled`.
+    Disabled,
+    /// Gone from the installed list, and its tasks gone from the task catalogue.
+    Uninstalled,
+}
+
+fn is_extension(e: &Value, publisher: &str, extension: &str) -> bool {
+    e["publisherId"]
+        .as_str()
+        .is_some_and(|p| p.eq_ignore_ascii_case(publisher))
+        && e["extensionId"]
+            .as_str()
+            .is_some_and(|x| x.eq_ignore_ascii_case(extension))
+}
+
+/// Whether a task definition is contributed by `{publisher}.{extension}`.
+fn contributed_by(task: &Value, publisher: &str, extension: &str) -> bool {
+    let prefix = format!("{publisher}.{extension}.").to_ascii_lowercase();
+    task["contributionIdentifier"]
+        .as_str()
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with(&prefix))
+}
+
+fn set_flag(flags: &str, flag: &str, on: bool) -> String {
+    let mut list: Vec<&str> = flags
+        .split(',')
+        .map(str::trim)
+        .filter(|f| {
+            !f.is_empty() && !f.eq_ignore_ascii_case("none") && !f.eq_ignore_ascii_case(flag)
+        })
+        .collect();
+    if on {
+        list.push(flag);
+    }
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Enables, disables, uninstalls or re-installs an extension (admin API). Uninstalling removes its
+/// tasks from the catalogue, as the service does; re-installing brings back the same records.
+/// Answers the extension's record (`null` once uninstalled).
+pub fn set_extension_state(
+    world: &mut crate::state::World,
+    publisher: &str,
+    extension: &str,
+    state: ExtensionState,
+) -> ApiResult<Value> {
+    let catalog = &mut world.catalog;
+    if !catalog
+        .extensions
+        .iter()
+        .any(|e| is_extension(e, publisher, extension))
+    {
+        let stashed = catalog
+            .uninstalled
+            .iter()
+            .position(|u| is_extension(&u["extension"], publisher, extension));
+        match (stashed, state) {
+            (Some(i), ExtensionState::Enabled | ExtensionState::Disabled) => {
+                let u = catalog.uninstalled.remove(i);
+                catalog.extensions.push(u["extension"].clone());
+                if let Some(tasks) = u["tasks"].as_array() {
+                    catalog.tasks.extend(tasks.iter().cloned());
+                }
+            }
+            (Some(_), ExtensionState::Uninstalled) => return Ok(Value::Null),
+            (None, _) => {
+                return Err(ApiError::not_found(
+                    format!("Extension {publisher}.{extension} is not known to the simulator. Reset it to get the seeded extensions back."),
+                    "InstalledExtensionNotFoundException",
+                ))
+            }
+        }
+    }
+    let index = catalog
+        .extensions
+        .iter()
+        .position(|e| is_extension(e, publisher, extension))
+        .ok_or_else(|| ApiError::internal("the extension vanished while its state was changed"))?;
+    if state == ExtensionState::Uninstalled {
+        let record = catalog.extensions.remove(index);
+        let (tasks, kept): (Vec<Value>, Vec<Value>) = std::mem::take(&mut catalog.tasks)
+            .into_iter()
+            .partition(|t| contributed_by(t, publisher, extension));
+        catalog.tasks = kept;
+        catalog
+            .uninstalled
+            .push(json!({"extension": record, "tasks": tasks}));
+        return Ok(Value::Null);
+    }
+    let record = &mut catalog.extensions[index];
+    let flags = record["installState"]["flags"]
+        .as_str()
+        .unwrap_or("none")
+        .to_owned();
+    record["installState"]["flags"] = json!(set_flag(
+        &flags,
+        "disabled",
+        state == ExtensionState::Disabled
+    ));
+    Ok(record.clone())
+}

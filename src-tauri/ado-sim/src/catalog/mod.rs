@@ -17,9 +17,9 @@ mod tasks;
 
 pub use builds::{build_json, create_build, Build, BuildRequest};
 use builds::{get_build, list_builds};
-pub use endpoints::azurerm_endpoint;
+pub use endpoints::{azurerm_endpoint, ArmAuth, ArmEndpoint};
 use endpoints::{get_endpoint, list_endpoints};
-pub use extensions::{builtin_extension, synapse_extension};
+pub use extensions::{builtin_extension, set_extension_state, synapse_extension, ExtensionState};
 use extensions::{extension_by_name, list_extensions};
 pub use queues::agent_queue;
 use queues::{get_queue, list_queues};
@@ -49,6 +49,10 @@ pub struct CatalogWorld {
     pub endpoints: Vec<Value>,
     pub queues: Vec<Value>,
     pub builds: Vec<Build>,
+    /// Extensions uninstalled through the admin API, with their tasks, so that installing them
+    /// again brings back the same task ids (`extensions::set_extension_state`).
+    #[serde(default)]
+    pub uninstalled: Vec<Value>,
 }
 
 /// Which simulated behaviour a task definition has in the release engine.

@@ -31,6 +31,9 @@ pub(super) async fn list_definitions(
     let search = q.get("searchText").map(str::to_ascii_lowercase);
     let exact = q.flag("isExactNameMatch").unwrap_or(false);
     let path = q.get("path").map(str::to_ascii_lowercase);
+    // artifactSourceId (e.g. `{projectId}:{repositoryId}` for Git), with artifactType when given.
+    let source = q.get("artifactSourceId").map(str::to_ascii_lowercase);
+    let artifact_type = q.get("artifactType").map(str::to_ascii_lowercase);
     let mut defs: Vec<&Definition> = world
         .release
         .definitions
@@ -49,6 +52,11 @@ pub(super) async fn list_definitions(
         .filter(|d| {
             path.as_deref()
                 .is_none_or(|x| d.path().eq_ignore_ascii_case(x))
+        })
+        .filter(|d| {
+            source
+                .as_deref()
+                .is_none_or(|s| has_artifact_source(d.body(), s, artifact_type.as_deref()))
         })
         .collect();
     // queryOrder: idAscending (default), idDescending, nameAscending, nameDescending.
@@ -84,6 +92,23 @@ pub(super) async fn list_definitions(
         crate::api::list(items),
         token,
     ))
+}
+
+/// Whether a definition body has an artifact with `sourceId` `source` (lower-case) and, when
+/// given, of type `kind` (lower-case).
+fn has_artifact_source(body: &Value, source: &str, kind: Option<&str>) -> bool {
+    body["artifacts"].as_array().is_some_and(|arts| {
+        arts.iter().any(|a| {
+            a["sourceId"]
+                .as_str()
+                .is_some_and(|x| x.to_ascii_lowercase() == source)
+                && kind.is_none_or(|k| {
+                    a["type"]
+                        .as_str()
+                        .is_some_and(|t| t.to_ascii_lowercase() == k)
+                })
+        })
+    })
 }
 
 pub(super) async fn get_definition(
@@ -193,6 +218,9 @@ pub(crate) fn normalise_definition(
             }
         }
     }
+    if let Some(envs) = obj.get("environments").and_then(Value::as_array) {
+        super::definition_checks::check_stages(world, project, envs)?;
+    }
     let envs = obj
         .get_mut("environments")
         .and_then(Value::as_array_mut)
@@ -232,8 +260,12 @@ pub(crate) fn normalise_definition(
         }
         e.entry("rank").or_insert_with(|| json!(i + 1));
         for kind in ["preDeployApprovals", "postDeployApprovals"] {
-            let ap = e.entry(kind).or_insert_with(|| json!({"approvals": [{"rank": 1, "isAutomated": true, "isNotificationOn": false}]}));
-            if let Some(list) = ap.get_mut("approvals").and_then(Value::as_array_mut) {
+            // Present and non-empty: `check_stages` refused the definition otherwise.
+            if let Some(list) = e
+                .get_mut(kind)
+                .and_then(|ap| ap.get_mut("approvals"))
+                .and_then(Value::as_array_mut)
+            {
                 for a in list {
                     if a.get("id").and_then(Value::as_i64).unwrap_or(0) == 0 {
                         a["id"] = json!(Counters::next(&mut ids.definition_approval));

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod approvals;
+mod definition_checks;
 mod definitions;
 mod deployments;
 pub mod engine;

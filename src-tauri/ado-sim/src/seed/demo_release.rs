@@ -235,41 +235,7 @@ pub fn seed_catalog(world: &mut World, project: &ProjectRef, owner: &Person) {
         ),
         catalog::synapse_extension(EXTENSION_VERSION, date("2026-02-20T10:12:00Z")),
     ];
-    world.catalog.endpoints = vec![
-        catalog::azurerm_endpoint(
-            PROD_CONNECTION,
-            "ServicePrincipal",
-            SUBSCRIPTION_ID,
-            "Contoso Data Platform (prod)",
-            TENANT_ID,
-            project.id,
-            &project.name,
-            owner,
-            true,
-        ),
-        catalog::azurerm_endpoint(
-            WIF_CONNECTION,
-            "WorkloadIdentityFederation",
-            "0c9b7a1e-5f7d-4a1b-9e0c-3d2f1a6b8c90",
-            "Contoso Data Platform (non-prod)",
-            TENANT_ID,
-            project.id,
-            &project.name,
-            owner,
-            true,
-        ),
-        catalog::azurerm_endpoint(
-            "contoso-sandbox-arm",
-            "ServicePrincipal",
-            "1d2e3f40-1111-4a1b-9e0c-3d2f1a6b8c91",
-            "Contoso Sandbox",
-            TENANT_ID,
-            project.id,
-            &project.name,
-            owner,
-            false,
-        ),
-    ];
+    world.catalog.endpoints = super::demo_connections::endpoints(project, owner);
     world.catalog.queues = vec![
         catalog::agent_queue(9, AGENT_QUEUE, 9, true, project.id),
         catalog::agent_queue(10, "Default", 1, false, project.id),

@@ -12,6 +12,10 @@ pub mod models;
 pub mod build;
 pub mod git;
 pub mod release;
+// Step 4: release definitions kept as JSON.
+pub mod release_definitions;
+// Task catalogue (steps 4+): task ids, versions and input names are read, never hard-coded.
+pub mod tasks;
 
 pub use auth::redact_url;
 pub use client::{encode_segment, AdoClient, Area, ClientOptions, Retry, API_VERSION};

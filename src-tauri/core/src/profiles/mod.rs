@@ -4,11 +4,13 @@
 mod check;
 mod exchange;
 pub mod model;
+pub mod pipeline;
 mod store;
 
 pub use check::{issues as profile_issues, normalize as normalize_profile, MAX_NAME_LEN};
 pub use exchange::{ImportReport, ImportedProfile, SkippedProfile, EXPORT_KIND};
 pub use model::{NamedRef, NumberedRef, Profile};
+pub use pipeline::HotfixPipelineSettings;
 pub use store::{ProfileStore, StoreWarning, StoreWarningKind, FILE_VERSION, PROFILES_FILE};
 
 use crate::error::AppResult;

@@ -68,6 +68,10 @@ pub struct Profile {
     /// True for the demo profile that talks to the built-in simulator.
     #[serde(default)]
     pub simulated: bool,
+    /// How the hotfix release pipeline is built; absent (older files) = the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hotfix_pipeline: Option<super::pipeline::HotfixPipelineSettings>,
 }
 
 impl Profile {
@@ -93,6 +97,12 @@ impl Profile {
             branch_template: DEFAULT_BRANCH_TEMPLATE.into(),
             feature_branch_patterns: vec![DEFAULT_FEATURE_PATTERN.into()],
             simulated: false,
+            hotfix_pipeline: None,
         }
+    }
+
+    /// The hotfix pipeline settings, defaults filled in.
+    pub fn pipeline_settings(&self) -> super::pipeline::HotfixPipelineSettings {
+        self.hotfix_pipeline.clone().unwrap_or_default()
     }
 }
