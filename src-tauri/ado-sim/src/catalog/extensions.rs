@@ -217,3 +217,70 @@ pub fn set_extension_state(
     ));
     Ok(record.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> crate::state::World {
+        let mut w = crate::state::World::default();
+        w.catalog.extensions = vec![synapse_extension("2.4.0", chrono::Utc::now())];
+        w.catalog.tasks = crate::catalog::synapse_tasks("2.4.0");
+        w.catalog.tasks.extend(crate::catalog::builtin_tasks());
+        w
+    }
+
+    #[test]
+    fn flags_are_added_and_removed_without_losing_the_others() {
+        assert_eq!(set_flag("none", "disabled", true), "disabled");
+        assert_eq!(
+            set_flag("multiVersion", "disabled", true),
+            "multiVersion, disabled"
+        );
+        assert_eq!(
+            set_flag("multiVersion, disabled", "disabled", false),
+            "multiVersion"
+        );
+        assert_eq!(set_flag("disabled", "disabled", false), "none");
+    }
+
+    #[test]
+    fn uninstalling_takes_the_tasks_away_and_installing_brings_the_same_ones_back() {
+        let mut w = world();
+        let ids: Vec<Value> = w.catalog.tasks.iter().map(|t| t["id"].clone()).collect();
+        let off = set_extension_state(
+            &mut w,
+            "azuresynapseworkspace",
+            "SYNAPSECICD-DEPLOY",
+            ExtensionState::Disabled,
+        )
+        .unwrap();
+        assert_eq!(off["installState"]["flags"], "disabled");
+        assert_eq!(w.catalog.tasks.len(), 5, "disabling keeps the tasks");
+        assert_eq!(
+            set_extension_state(
+                &mut w,
+                SYNAPSE_PUBLISHER,
+                SYNAPSE_EXTENSION,
+                ExtensionState::Uninstalled
+            )
+            .unwrap(),
+            Value::Null
+        );
+        assert!(w.catalog.extensions.is_empty());
+        assert_eq!(w.catalog.tasks.len(), 3, "only the built-in tasks stay");
+        let back = set_extension_state(
+            &mut w,
+            SYNAPSE_PUBLISHER,
+            SYNAPSE_EXTENSION,
+            ExtensionState::Enabled,
+        )
+        .unwrap();
+        assert_eq!(back["installState"]["flags"], "none");
+        let again: Vec<Value> = w.catalog.tasks.iter().map(|t| t["id"].clone()).collect();
+        assert!(ids.iter().all(|i| again.contains(i)) && again.len() == ids.len());
+        let err =
+            set_extension_state(&mut w, "ms", "nothing", ExtensionState::Enabled).unwrap_err();
+        assert_eq!(err.status, axum::http::StatusCode::NOT_FOUND);
+    }
+}
