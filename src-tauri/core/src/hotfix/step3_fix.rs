@@ -8,7 +8,7 @@ use ts_rs::TS;
 use url::Url;
 
 use super::run::HotfixRun;
-use super::session::{retry_read, Session};
+use super::session::Session;
 use super::step1_commit::commit_info;
 use crate::ado::git::VersionType;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -136,21 +136,27 @@ pub fn studio_link(
             "The profile names no development workspace. Add it in Profile → Workspaces to open Synapse Studio.",
         ));
     }
-    let url = open_url::synapse_studio_url(
-        &p.prod_subscription_id,
-        &p.prod_resource_group,
-        &p.dev_workspace,
-    );
+    let dev = p.dev_location();
+    let url =
+        open_url::synapse_studio_url(dev.subscription_id, dev.resource_group, &p.dev_workspace);
     let url = open_url::check(url.as_str(), None)?;
+    let assumed = match (dev.assumed_subscription, dev.assumed_resource_group) {
+        (true, true) => Some("subscription and resource group"),
+        (true, false) => Some("subscription"),
+        (false, true) => Some("resource group"),
+        (false, false) => None,
+    };
     Ok(StudioLink {
         url: url.to_string(),
         instruction,
-        note: Some(format!(
-            "The profile stores only the production subscription and resource group, so the link assumes the \
-             development workspace {} lives in the same ones. If Studio cannot find it, pick the workspace in \
-             Studio's workspace switcher.",
-            p.dev_workspace
-        )),
+        note: assumed.map(|what| {
+            format!(
+                "The profile names no development {what}, so the link assumes the development \
+                 workspace {} lives in the production {what}. If Studio cannot find it, add them \
+                 in Profile → Workspaces or pick the workspace in Studio's workspace switcher.",
+                p.dev_workspace
+            )
+        }),
     })
 }
 
@@ -158,7 +164,8 @@ pub fn studio_link(
 pub async fn read_head(s: &Session, run: &HotfixRun) -> AppResult<Option<String>> {
     let branch = branch_of(run)?;
     let repo = s.repo()?;
-    Ok(retry_read(|| repo.branch(branch))
+    Ok(repo
+        .branch(branch)
         .await?
         .map(|r| r.object_id.to_ascii_lowercase()))
 }
@@ -191,17 +198,17 @@ pub async fn compute_changes(
 ) -> AppResult<(Vec<super::run::CommitInfo>, ChangeSummary, DeployPlan)> {
     let base = release_sha(run)?.to_owned();
     let repo = s.repo()?;
-    let commits = retry_read(|| {
-        repo.commits(
+    let commits = repo
+        .commits(
             (head, VersionType::Commit),
             Some((&base, VersionType::Commit)),
             100,
         )
-    })
-    .await?;
+        .await?;
     let commits = commits.iter().map(|c| commit_info(s, c)).collect();
-    let diff =
-        retry_read(|| repo.diff((&base, VersionType::Commit), (head, VersionType::Commit))).await?;
+    let diff = repo
+        .diff((&base, VersionType::Commit), (head, VersionType::Commit))
+        .await?;
     let root = s.root_folder();
     let mut summary = ChangeSummary {
         base_commit: base.clone(),
@@ -240,12 +247,12 @@ pub async fn compute_changes(
                 let old = if change == ChangeKind::Created {
                     None
                 } else {
-                    retry_read(|| repo.file(&path, (&base, VersionType::Commit))).await?
+                    repo.file(&path, (&base, VersionType::Commit)).await?
                 };
                 let new = if change == ChangeKind::Deleted {
                     None
                 } else {
-                    retry_read(|| repo.file(&path, (head, VersionType::Commit))).await?
+                    repo.file(&path, (head, VersionType::Commit)).await?
                 };
                 let diff = json_diff(old.as_deref(), new.as_deref());
                 summary.artifacts.push(ArtifactChange {
@@ -421,7 +428,31 @@ mod tests {
         p.prod_resource_group = "rg".into();
         let link = studio_link(&run, &p, None).unwrap();
         assert!(link.url.ends_with("%2Fworkspaces%2Fdev"), "{}", link.url);
-        assert!(link.note.unwrap().contains("same"));
+        assert!(
+            link.url
+                .contains("%2Fsubscriptions%2Fsub%2FresourceGroups%2Frg%2F"),
+            "{}",
+            link.url
+        );
+        let note = link.note.unwrap();
+        assert!(
+            note.contains("no development subscription and resource group"),
+            "{note}"
+        );
+        // The development ones, when given, are used and nothing is assumed.
+        p.dev_subscription_id = "devsub".into();
+        p.dev_resource_group = "rg-dev".into();
+        let link = studio_link(&run, &p, None).unwrap();
+        assert!(
+            link.url
+                .contains("%2Fsubscriptions%2Fdevsub%2FresourceGroups%2Frg-dev%2F"),
+            "{}",
+            link.url
+        );
+        assert_eq!(link.note, None);
+        p.dev_resource_group.clear();
+        let note = studio_link(&run, &p, None).unwrap().note.unwrap();
+        assert!(note.contains("no development resource group"), "{note}");
         p.dev_workspace.clear();
         assert_eq!(
             studio_link(&run, &p, None).unwrap_err().code,
