@@ -1,15 +1,14 @@
 //! [`AdoClient`]: Basic auth with a PAT, `api-version` added to every call, Resource Areas host
-//! discovery (cached per client), retries of idempotent calls on 429/503 and dropped connections
-//! (honouring `Retry-After`, capped), `x-ms-continuationtoken` paging, and sign-in pages (HTTP 203 /
-//! HTML / redirects) recognised as "not signed in" instead of being parsed as data.
+//! discovery (cached per client), the retry rule of [`super::retry`] (idempotent calls repeated on
+//! 429/5xx and dropped connections, `Retry-After` honoured, capped; waits reported to an observer),
+//! `x-ms-continuationtoken` paging, and sign-in pages (HTTP 203 / HTML / redirects) recognised as
+//! "not signed in" instead of being parsed as data.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
-};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,6 +21,9 @@ use super::discovery::{
 };
 use super::error::{AdoError, AdoErrorKind, VssError};
 use super::models::VssList;
+use super::retry::{
+    ceil_secs, is_retryable_status, parse_retry_after, Retry, RetryWait, WaitObserver, WaitReason,
+};
 use crate::secrets::Token;
 
 /// The api-version sent unless the caller passes its own `api-version` in the query.
@@ -51,15 +53,6 @@ impl Area {
             Area::ExtensionManagement => Some(EXTENSION_MANAGEMENT_AREA_ID),
         }
     }
-}
-
-/// Whether a call may be repeated after a 429, a 503 or a dropped connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Idempotent (GET, or a PUT/PATCH that sets an absolute state): retried.
-    Safe,
-    /// Creates something (POST release, POST refs, …): never repeated blindly.
-    Never,
 }
 
 /// Tunables; the defaults suit the app, tests shorten them.
@@ -105,6 +98,10 @@ struct Inner {
     /// Set when a successful answer carried `Retry-After` (Azure DevOps is delaying this identity):
     /// the next request waits until then instead of running into a 429.
     not_before: std::sync::Mutex<Option<Instant>>,
+    /// Told about every wait (retry back-off, `Retry-After`, slow-down pause).
+    observer: std::sync::RwLock<Option<WaitObserver>>,
+    /// Said when the token is refused instead of "create one at the tokens page" (the demo).
+    token_advice: std::sync::RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for AdoClient {
@@ -180,8 +177,50 @@ impl AdoClient {
                 options,
                 areas: tokio::sync::OnceCell::new(),
                 not_before: std::sync::Mutex::new(None),
+                observer: std::sync::RwLock::new(None),
+                token_advice: std::sync::RwLock::new(None),
             }),
         })
+    }
+
+    /// Reports every wait of this client (and of its clones) to `observer`, replacing any earlier
+    /// one: the app shell forwards them to the screen ("Azure DevOps asked us to wait 12 s").
+    pub fn observe_waits(&self, observer: WaitObserver) {
+        *self
+            .inner
+            .observer
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(observer);
+    }
+
+    /// What a refused-token error tells the user to do, instead of pointing at the tokens page
+    /// of the organization: for the demo, whose simulator has no such page, "Reset the demo".
+    pub fn set_token_advice(&self, advice: &str) {
+        *self
+            .inner
+            .token_advice
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(advice.to_owned());
+    }
+
+    fn token_advice(&self) -> Option<String> {
+        self.inner
+            .token_advice
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn report_wait(&self, wait: &RetryWait) {
+        let observer = self
+            .inner
+            .observer
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(observer) = observer {
+            observer(wait);
+        }
     }
 
     /// The normalised organization URL (no trailing slash).
@@ -211,10 +250,11 @@ impl AdoClient {
     async fn discover(&self) -> Result<HashMap<String, Url>, AdoError> {
         let query = [("api-version", RESOURCE_AREAS_API_VERSION.to_owned())];
         let url = self.url_for(&self.inner.org, RESOURCE_AREAS_PATH, &query)?;
+        let shown = redact_url(&url);
         match self.fetch(Method::GET, url, None, Retry::Safe).await {
             Ok(answer) => {
                 let list: VssList<ResourceAreaInfo> =
-                    self.decode(&Method::GET, RESOURCE_AREAS_PATH, &answer.body)?;
+                    self.decode(&Method::GET, &shown, &answer.body)?;
                 tracing::debug!(areas = list.value.len(), "resource areas discovered");
                 Ok(area_map(&list.value))
             }
@@ -242,6 +282,7 @@ impl AdoClient {
         query: &[(&str, String)],
     ) -> Result<(T, Option<String>), AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
+        let shown = redact_url(&url);
         let answer = self.fetch(Method::GET, url, None, Retry::Safe).await?;
         let token = answer
             .headers
@@ -250,7 +291,7 @@ impl AdoClient {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned);
-        Ok((self.decode(&Method::GET, path, &answer.body)?, token))
+        Ok((self.decode(&Method::GET, &shown, &answer.body)?, token))
     }
 
     /// Every item of a `{count, value}` list, following `x-ms-continuationtoken` (sent back as
@@ -316,8 +357,9 @@ impl AdoClient {
                 reason: format!("could not encode the request body: {e}"),
             })
         })?;
+        let shown = redact_url(&url);
         let answer = self.fetch(method.clone(), url, Some(bytes), retry).await?;
-        self.decode(&method, path, &answer.body)
+        self.decode(&method, &shown, &answer.body)
     }
 
     /// DELETE without a body.
@@ -358,10 +400,11 @@ impl AdoClient {
         Ok(url)
     }
 
+    /// Reads a success answer as JSON; `shown` is the redacted URL of the call, for the error.
     fn decode<T: DeserializeOwned>(
         &self,
         method: &Method,
-        path: &str,
+        shown: &str,
         body: &[u8],
     ) -> Result<T, AdoError> {
         let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -372,11 +415,7 @@ impl AdoClient {
         serde_json::from_slice(text).map_err(|e| {
             AdoError::from(AdoErrorKind::Decode {
                 method: method.to_string(),
-                url: format!(
-                    "{}/{}",
-                    self.inner.org_display,
-                    path.trim_start_matches('/')
-                ),
+                url: shown.to_owned(),
                 reason: e.to_string(),
             })
             .with_org(&self.inner.org_display)
@@ -407,56 +446,69 @@ impl AdoClient {
         let mut waited = Duration::ZERO;
         let mut attempt: u32 = 0;
         loop {
-            self.pace().await;
+            self.pace(&method, &shown).await;
             let started = Instant::now();
             let outcome = self.exchange(&method, &url, body.as_deref(), accept).await;
             let can_retry = retry == Retry::Safe && attempt < opts.max_retries;
             let backoff = opts
                 .base_backoff
                 .saturating_mul(2u32.saturating_pow(attempt));
-            match outcome {
-                Ok((status, headers, bytes)) => {
+            // What to wait for before the next attempt, if this one is to be repeated.
+            let next: Option<(WaitReason, Option<u16>, Duration, bool)> = match &outcome {
+                Ok((status, headers, _)) => {
                     tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
-                    let retry_after = parse_retry_after(&headers);
+                    let retry_after = parse_retry_after(headers);
                     if status.is_success() {
-                        if let Some(secs) = retry_after {
-                            let pause = Duration::from_secs(secs).min(opts.max_retry_wait);
-                            *self.lock_pace() = Some(Instant::now() + pause);
+                        if let Some(pause) = retry_after {
+                            *self.lock_pace() =
+                                Some(Instant::now() + pause.min(opts.max_retry_wait));
                         }
                     }
-                    if matches!(status.as_u16(), 429 | 503) && can_retry {
-                        let wait = retry_after.map_or(backoff, Duration::from_secs);
-                        if waited + wait <= opts.max_retry_wait {
-                            tracing::info!(%method, url = %shown, status = status.as_u16(), wait_ms = wait.as_millis() as u64, "throttled or unavailable; retrying");
-                            tokio::time::sleep(wait).await;
-                            waited += wait;
-                            attempt += 1;
-                            continue;
-                        }
-                    }
-                    return self.judge(&method, &shown, status, headers, bytes);
+                    let code = status.as_u16();
+                    (can_retry && is_retryable_status(code)).then(|| {
+                        let reason = if code == 429 {
+                            WaitReason::RateLimited
+                        } else {
+                            WaitReason::ServerError
+                        };
+                        let wait = retry_after.unwrap_or(backoff);
+                        (reason, Some(code), wait, retry_after.is_some())
+                    })
                 }
-                Err(err) => {
-                    // A connection that broke mid-call is worth another try; refused connections,
-                    // DNS and TLS failures and timeouts (already a long wait) are not.
-                    let dropped = !err.is_connect()
-                        && !err.is_timeout()
-                        && (err.is_request() || err.is_body());
-                    if dropped && can_retry && waited + backoff <= opts.max_retry_wait {
-                        tracing::info!(%method, url = %shown, wait_ms = backoff.as_millis() as u64, "connection dropped; retrying");
-                        tokio::time::sleep(backoff).await;
-                        waited += backoff;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(self.unreachable(&method, &url, &err));
+                Err(err) => (can_retry && broke_mid_call(err)).then_some((
+                    WaitReason::ConnectionDropped,
+                    None,
+                    backoff,
+                    false,
+                )),
+            };
+            if let Some((reason, status, wait, server_asked)) = next {
+                if waited + wait <= opts.max_retry_wait {
+                    attempt += 1;
+                    tracing::info!(%method, url = %shown, ?reason, status, wait_ms = wait.as_millis() as u64, attempt, "retrying an idempotent call");
+                    self.report_wait(&RetryWait {
+                        reason,
+                        status,
+                        method: method.to_string(),
+                        url: shown.clone(),
+                        wait_ms: wait.as_millis() as u64,
+                        attempt,
+                        server_asked,
+                    });
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    continue;
                 }
             }
+            return match outcome {
+                Ok((status, headers, bytes)) => self.judge(&method, &shown, status, headers, bytes),
+                Err(err) => Err(self.unreachable(&method, &url, &err)),
+            };
         }
     }
 
     /// Waits out a pause announced by an earlier `Retry-After` on a successful answer.
-    async fn pace(&self) {
+    async fn pace(&self, method: &Method, shown: &str) {
         // Every concurrent call honours the pause; the first one to find it over clears it.
         let until = *self.lock_pace();
         if let Some(until) = until {
@@ -464,10 +516,20 @@ impl AdoClient {
             if until <= now {
                 self.lock_pace().take_if(|u| *u <= now);
             } else {
+                let wait = until - now;
                 tracing::info!(
-                    wait_ms = (until - now).as_millis() as u64,
+                    wait_ms = wait.as_millis() as u64,
                     "Azure DevOps asked to slow down; pausing"
                 );
+                self.report_wait(&RetryWait {
+                    reason: WaitReason::SlowDown,
+                    status: None,
+                    method: method.to_string(),
+                    url: shown.to_owned(),
+                    wait_ms: wait.as_millis() as u64,
+                    attempt: 0,
+                    server_asked: true,
+                });
                 tokio::time::sleep(until - now).await;
             }
         }
@@ -516,6 +578,7 @@ impl AdoClient {
         body: Vec<u8>,
     ) -> Result<Answer, AdoError> {
         let org = &self.inner.org_display;
+        let advice = self.token_advice();
         let is_html = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -527,6 +590,7 @@ impl AdoClient {
                 status: status.as_u16(),
             })
             .with_org(org)
+            .with_token_advice(advice.as_deref())
         };
         // 203 is what Azure DevOps sends with its sign-in page; an HTML 2xx is the same page.
         if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html) {
@@ -564,9 +628,10 @@ impl AdoClient {
             status: status.as_u16(),
             vss,
             body: snippet,
-            retry_after: parse_retry_after(&headers),
+            retry_after: parse_retry_after(&headers).map(ceil_secs),
         })
-        .with_org(org))
+        .with_org(org)
+        .with_token_advice(advice.as_deref()))
     }
 
     fn unreachable(&self, method: &Method, url: &Url, err: &reqwest::Error) -> AdoError {
@@ -591,23 +656,27 @@ impl AdoClient {
                 inner
             }
         };
-        AdoError::from(AdoErrorKind::Unreachable {
-            method: method.to_string(),
-            url: redact_url(url),
-            host,
-            reason,
-        })
-        .with_org(&self.inner.org_display)
+        let kind = if broke_mid_call(err) {
+            AdoErrorKind::ConnectionBroken {
+                method: method.to_string(),
+                url: redact_url(url),
+                host,
+                reason,
+            }
+        } else {
+            AdoErrorKind::Unreachable {
+                method: method.to_string(),
+                url: redact_url(url),
+                host,
+                reason,
+            }
+        };
+        AdoError::from(kind).with_org(&self.inner.org_display)
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by Azure DevOps).
-fn parse_retry_after(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
+/// The server was reached but the connection broke before the whole answer arrived. Refused
+/// connections, DNS and TLS failures (connect errors) and timeouts (already a long wait) are not.
+fn broke_mid_call(err: &reqwest::Error) -> bool {
+    !err.is_connect() && !err.is_timeout() && (err.is_request() || err.is_body() || err.is_decode())
 }

@@ -7,6 +7,7 @@ mod client;
 pub mod discovery;
 pub mod error;
 pub mod models;
+pub mod retry;
 
 // CORE-2: typed wizard calls (steps 1–3).
 pub mod build;
@@ -14,8 +15,9 @@ pub mod git;
 pub mod release;
 
 pub use auth::redact_url;
-pub use client::{encode_segment, AdoClient, Area, ClientOptions, Retry, API_VERSION};
+pub use client::{encode_segment, AdoClient, Area, ClientOptions, API_VERSION};
 pub use error::{tokens_page, AdoError, AdoErrorKind, VssError};
 pub use models::VssList;
+pub use retry::{Retry, RetryWait, WaitObserver, WaitReason};
 
 pub use crate::secrets::Token;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::run::{ArtifactCandidate, ArtifactChoice, CommitInfo, SelectedRelease, SourceArtifact};
-use super::session::{retry_read, Session};
+use super::session::Session;
 use super::step1_commit::resolve_commit;
 use crate::ado::build::get_build;
 use crate::ado::git::VersionType;
@@ -92,8 +92,7 @@ pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<Produc
     let (def, stage) = definition_ids(s)?;
     let project = s.project()?;
     let top = top.clamp(1, 100);
-    let deployments =
-        retry_read(|| release::succeeded_deployments(s.client(), project, def, stage, top)).await?;
+    let deployments = release::succeeded_deployments(s.client(), project, def, stage, top).await?;
     let mut seen = std::collections::HashSet::new();
     let mut rows = Vec::new();
     for d in deployments {
@@ -132,7 +131,7 @@ pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<Produc
 /// Reads the release (one request).
 pub async fn read_release(s: &Session, release_id: i32) -> AppResult<Release> {
     let project = s.project()?;
-    retry_read(|| release::get_release(s.client(), project, release_id)).await.map_err(|e| {
+    release::get_release(s.client(), project, release_id).await.map_err(|e| {
         if e.is_not_found() {
             AppError::new(
                 ErrorCode::NotFound,
@@ -352,7 +351,7 @@ async fn tree_looks_like(s: &Session, a: &ReleaseArtifact, publish: &str) -> App
             return Ok(Looks::Unknown);
         };
         let project = s.project()?;
-        let build = retry_read(|| get_build(s.client(), project, build_id)).await?;
+        let build = get_build(s.client(), project, build_id).await?;
         let branch = build.source_branch.unwrap_or_default();
         return Ok(
             if branch
@@ -372,8 +371,9 @@ async fn tree_looks_like(s: &Session, a: &ReleaseArtifact, publish: &str) -> App
     let root = s.root_folder();
     let folder = root.as_str().trim_end_matches('/');
     let folder = if folder.is_empty() { "/" } else { folder };
-    let Some(items) =
-        retry_read(|| repo.list_folder(folder, (&version, VersionType::Commit))).await?
+    let Some(items) = repo
+        .list_folder(folder, (&version, VersionType::Commit))
+        .await?
     else {
         return Ok(Looks::Unknown);
     };

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::branch_name;
 use super::run::{BranchOutcome, HotfixBranch, HotfixRun};
-use super::session::{retry_read, Session};
+use super::session::Session;
 use crate::ado::git::{GitRef, RefUpdate, RefUpdateResult, ZERO_ID};
 use crate::ado::{AdoError, AdoErrorKind, VssList};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -130,7 +130,7 @@ async fn clashing_refs(s: &Session, name: &str) -> AppResult<Vec<GitRef>> {
     let first = name.split('/').next().unwrap_or(name);
     let repo = s.repo()?;
     let prefix = format!("heads/{first}");
-    Ok(retry_read(|| repo.refs_with_prefix(&prefix)).await?)
+    Ok(repo.refs_with_prefix(&prefix).await?)
 }
 
 /// Validates `name` (or the templated name) without sending anything but one refs read.
@@ -302,7 +302,7 @@ fn results_in_error_body(e: &AdoError) -> Option<RefUpdateResult> {
 
 async fn reread(s: &Session, name: &str) -> AppResult<Option<GitRef>> {
     let repo = s.repo()?;
-    Ok(retry_read(|| repo.branch(name)).await?)
+    Ok(repo.branch(name).await?)
 }
 
 /// Re-reads the ref and checks it points at `sha`.
