@@ -6,9 +6,9 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::client::{encode_segment, AdoClient, Area};
-use super::retry::Retry;
 use super::error::AdoError;
 use super::models::VssList;
+use super::retry::Retry;
 
 /// The all-zero object id: "no ref" in a refs update.
 pub const ZERO_ID: &str = "0000000000000000000000000000000000000000";
