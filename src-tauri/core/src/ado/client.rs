@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
-use reqwest::{Method, StatusCode};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
@@ -19,12 +19,13 @@ use super::discovery::{
     area_map, ResourceAreaInfo, EXTENSION_MANAGEMENT_AREA_ID, RELEASE_AREA_ID,
     RESOURCE_AREAS_API_VERSION, RESOURCE_AREAS_PATH,
 };
-use super::error::{AdoError, AdoErrorKind, VssError};
+use super::error::{AdoError, AdoErrorKind};
 use super::models::VssList;
-use super::retry::{
-    ceil_secs, is_retryable_status, parse_retry_after, Retry, RetryWait, WaitObserver, WaitReason,
-};
+use super::retry::{Retry, WaitObserver};
 use crate::secrets::Token;
+
+mod answer;
+mod attempts;
 
 /// The api-version sent unless the caller passes its own `api-version` in the query.
 pub const API_VERSION: &str = "7.1";
@@ -181,46 +182,6 @@ impl AdoClient {
                 token_advice: std::sync::RwLock::new(None),
             }),
         })
-    }
-
-    /// Reports every wait of this client (and of its clones) to `observer`, replacing any earlier
-    /// one: the app shell forwards them to the screen ("Azure DevOps asked us to wait 12 s").
-    pub fn observe_waits(&self, observer: WaitObserver) {
-        *self
-            .inner
-            .observer
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(observer);
-    }
-
-    /// What a refused-token error tells the user to do, instead of pointing at the tokens page
-    /// of the organization: for the demo, whose simulator has no such page, "Reset the demo".
-    pub fn set_token_advice(&self, advice: &str) {
-        *self
-            .inner
-            .token_advice
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(advice.to_owned());
-    }
-
-    fn token_advice(&self) -> Option<String> {
-        self.inner
-            .token_advice
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    fn report_wait(&self, wait: &RetryWait) {
-        let observer = self
-            .inner
-            .observer
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let Some(observer) = observer {
-            observer(wait);
-        }
     }
 
     /// The normalised organization URL (no trailing slash).
@@ -421,262 +382,4 @@ impl AdoClient {
             .with_org(&self.inner.org_display)
         })
     }
-
-    /// One call with its retries; success means a 2xx answer that is not a sign-in page.
-    async fn fetch(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Vec<u8>>,
-        retry: Retry,
-    ) -> Result<Answer, AdoError> {
-        self.fetch_as(method, url, body, retry, JSON).await
-    }
-
-    async fn fetch_as(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Vec<u8>>,
-        retry: Retry,
-        accept: &'static str,
-    ) -> Result<Answer, AdoError> {
-        let opts = &self.inner.options;
-        let shown = redact_url(&url);
-        let mut waited = Duration::ZERO;
-        let mut attempt: u32 = 0;
-        loop {
-            self.pace(&method, &shown).await;
-            let started = Instant::now();
-            let outcome = self.exchange(&method, &url, body.as_deref(), accept).await;
-            let can_retry = retry == Retry::Safe && attempt < opts.max_retries;
-            let backoff = opts
-                .base_backoff
-                .saturating_mul(2u32.saturating_pow(attempt));
-            // What to wait for before the next attempt, if this one is to be repeated.
-            let next: Option<(WaitReason, Option<u16>, Duration, bool)> = match &outcome {
-                Ok((status, headers, _)) => {
-                    tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
-                    let retry_after = parse_retry_after(headers);
-                    if status.is_success() {
-                        if let Some(pause) = retry_after {
-                            *self.lock_pace() =
-                                Some(Instant::now() + pause.min(opts.max_retry_wait));
-                        }
-                    }
-                    let code = status.as_u16();
-                    (can_retry && is_retryable_status(code)).then(|| {
-                        let reason = if code == 429 {
-                            WaitReason::RateLimited
-                        } else {
-                            WaitReason::ServerError
-                        };
-                        let wait = retry_after.unwrap_or(backoff);
-                        (reason, Some(code), wait, retry_after.is_some())
-                    })
-                }
-                Err(err) => (can_retry && broke_mid_call(err)).then_some((
-                    WaitReason::ConnectionDropped,
-                    None,
-                    backoff,
-                    false,
-                )),
-            };
-            if let Some((reason, status, wait, server_asked)) = next {
-                if waited + wait <= opts.max_retry_wait {
-                    attempt += 1;
-                    tracing::info!(%method, url = %shown, ?reason, status, wait_ms = wait.as_millis() as u64, attempt, "retrying an idempotent call");
-                    self.report_wait(&RetryWait {
-                        reason,
-                        status,
-                        method: method.to_string(),
-                        url: shown.clone(),
-                        wait_ms: wait.as_millis() as u64,
-                        attempt,
-                        server_asked,
-                    });
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
-                    continue;
-                }
-            }
-            return match outcome {
-                Ok((status, headers, bytes)) => self.judge(&method, &shown, status, headers, bytes),
-                Err(err) => Err(self.unreachable(&method, &url, &err)),
-            };
-        }
-    }
-
-    /// Waits out a pause announced by an earlier `Retry-After` on a successful answer.
-    async fn pace(&self, method: &Method, shown: &str) {
-        // Every concurrent call honours the pause; the first one to find it over clears it.
-        let until = *self.lock_pace();
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until <= now {
-                self.lock_pace().take_if(|u| *u <= now);
-            } else {
-                let wait = until - now;
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "Azure DevOps asked to slow down; pausing"
-                );
-                self.report_wait(&RetryWait {
-                    reason: WaitReason::SlowDown,
-                    status: None,
-                    method: method.to_string(),
-                    url: shown.to_owned(),
-                    wait_ms: wait.as_millis() as u64,
-                    attempt: 0,
-                    server_asked: true,
-                });
-                tokio::time::sleep(until - now).await;
-            }
-        }
-    }
-
-    fn lock_pace(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
-        self.inner
-            .not_before
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    async fn exchange(
-        &self,
-        method: &Method,
-        url: &Url,
-        body: Option<&[u8]>,
-        accept: &'static str,
-    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
-        let mut request = self
-            .inner
-            .http
-            .request(method.clone(), url.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
-            .header(ACCEPT, accept)
-            .header("X-TFS-FedAuthRedirect", "Suppress");
-        if let Some(bytes) = body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes.to_vec());
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
-        Ok((status, headers, bytes.to_vec()))
-    }
-
-    /// Sorts an answer into success, sign-in page or error.
-    fn judge(
-        &self,
-        method: &Method,
-        shown: &str,
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Result<Answer, AdoError> {
-        let org = &self.inner.org_display;
-        let advice = self.token_advice();
-        let is_html = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
-        let not_signed_in = || {
-            AdoError::from(AdoErrorKind::NotSignedIn {
-                method: method.to_string(),
-                url: shown.to_owned(),
-                status: status.as_u16(),
-            })
-            .with_org(org)
-            .with_token_advice(advice.as_deref())
-        };
-        // 203 is what Azure DevOps sends with its sign-in page; an HTML 2xx is the same page.
-        if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html) {
-            return Err(not_signed_in());
-        }
-        if status.is_redirection() {
-            let to_sign_in = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|l| {
-                    let l = l.to_ascii_lowercase();
-                    ["signin", "login", "_signedin", "oauth2", "authorize"]
-                        .iter()
-                        .any(|k| l.contains(k))
-                });
-            if to_sign_in {
-                return Err(not_signed_in());
-            }
-        }
-        if status.is_success() {
-            return Ok(Answer { headers, body });
-        }
-        let vss = serde_json::from_slice::<VssError>(&body)
-            .ok()
-            .filter(|v| !v.message.is_empty() || !v.type_key.is_empty());
-        let snippet = if vss.is_none() && !body.is_empty() && !is_html {
-            let text = String::from_utf8_lossy(&body);
-            Some(text.chars().take(300).collect::<String>())
-        } else {
-            None
-        };
-        Err(AdoError::from(AdoErrorKind::Http {
-            method: method.to_string(),
-            url: shown.to_owned(),
-            status: status.as_u16(),
-            vss,
-            body: snippet,
-            retry_after: parse_retry_after(&headers).map(ceil_secs),
-        })
-        .with_org(org)
-        .with_token_advice(advice.as_deref()))
-    }
-
-    fn unreachable(&self, method: &Method, url: &Url, err: &reqwest::Error) -> AdoError {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => "the server".to_owned(),
-        };
-        let reason = if err.is_timeout() {
-            "the request timed out".to_owned()
-        } else {
-            // The innermost cause is the useful part ("Connection refused (os error 111)",
-            // "dns error: failed to lookup address", "invalid peer certificate"). No URL in it.
-            let mut source: &dyn std::error::Error = err;
-            while let Some(next) = source.source() {
-                source = next;
-            }
-            let inner = source.to_string();
-            if inner.is_empty() {
-                "the connection failed".to_owned()
-            } else {
-                inner
-            }
-        };
-        let kind = if broke_mid_call(err) {
-            AdoErrorKind::ConnectionBroken {
-                method: method.to_string(),
-                url: redact_url(url),
-                host,
-                reason,
-            }
-        } else {
-            AdoErrorKind::Unreachable {
-                method: method.to_string(),
-                url: redact_url(url),
-                host,
-                reason,
-            }
-        };
-        AdoError::from(kind).with_org(&self.inner.org_display)
-    }
-}
-
-/// The server was reached but the connection broke before the whole answer arrived. Refused
-/// connections, DNS and TLS failures (connect errors) and timeouts (already a long wait) are not.
-fn broke_mid_call(err: &reqwest::Error) -> bool {
-    !err.is_connect() && !err.is_timeout() && (err.is_request() || err.is_body() || err.is_decode())
 }
