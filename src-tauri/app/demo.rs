@@ -141,6 +141,30 @@ pub async fn base_url(state: &AppState) -> Option<Url> {
         .and_then(|s| Url::parse(&s.info().base_url).ok())
 }
 
+/// What a refused or missing token of the demo profile tells the user: the simulator has no tokens
+/// page, and resetting the demo gives the profile a fresh token.
+pub const TOKEN_ADVICE: &str = "This is the demo organization, whose token the app made for \
+     you: use About → Reset the demo to start it again with a fresh token.";
+
+/// `err` with [`TOKEN_ADVICE`] in place of "create a token at …" when it is a token problem of the
+/// demo profile (`simulated`); any other error unchanged.
+pub fn advise_on_token(simulated: bool, err: AppError) -> AppError {
+    let token_problem = matches!(
+        err.code,
+        ErrorCode::NotSignedIn | ErrorCode::TokenRejected | ErrorCode::MissingScope
+    );
+    if !simulated || !token_problem {
+        return err;
+    }
+    let what = if err.code == ErrorCode::NotSignedIn {
+        "No token is saved for the demo profile."
+    } else {
+        "The demo organization refused the saved token."
+    };
+    let detail = err.detail.clone().unwrap_or_else(|| err.message.clone());
+    AppError::new(err.code, format!("{what} {TOKEN_ADVICE}")).with_detail(detail)
+}
+
 /// The simulated dev and prod workspaces: `(name, resource group, subscription)`.
 type WorkspaceFacts = (String, String, String);
 
@@ -177,8 +201,10 @@ async fn ensure_profile(
     profile.name = DEMO_PROFILE_NAME.to_owned();
     profile.organization_url = info.org_url.clone();
     profile.simulated = true;
-    if let Some((name, _, _)) = dev {
+    if let Some((name, rg, sub)) = dev {
         profile.dev_workspace = name;
+        profile.dev_resource_group = rg;
+        profile.dev_subscription_id = sub;
     }
     if let Some((name, rg, sub)) = prod {
         profile.prod_workspace = name;

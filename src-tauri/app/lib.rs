@@ -76,6 +76,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             let observer = commands::hotfix::EventObserver(app.handle().clone());
             app.state::<hotfix_core::hotfix::HotfixService>()
                 .set_observer(Some(std::sync::Arc::new(observer)));
+            forward_waits(app.handle());
             let demo = app.state::<AppState>().demo_requested;
             if demo {
                 // Start the simulator while the window loads; the UI's demo_start waits for it.
@@ -89,6 +90,22 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             }
             Ok(())
         })
+}
+
+/// Emitted whenever the Azure DevOps client waits before repeating a call; the payload is a
+/// [`hotfix_core::ado::RetryWait`] (the screen says "Azure DevOps asked us to wait 12 s").
+pub const ADO_WAIT: &str = "ado:wait";
+
+/// Sends every wait of the Azure DevOps clients the commands make to the window as [`ADO_WAIT`].
+/// Called once the app handle exists (in `setup`); a second call keeps the first forwarder.
+pub fn forward_waits<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    let waits: hotfix_core::ado::WaitObserver = std::sync::Arc::new(move |wait| {
+        if let Err(e) = tauri::Emitter::emit(&handle, ADO_WAIT, wait) {
+            tracing::warn!(error = %e, "could not emit {ADO_WAIT}");
+        }
+    });
+    let _ = tauri::Manager::state::<AppState>(app).ado_waits.set(waits);
 }
 
 /// Starts the app.

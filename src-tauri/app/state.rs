@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hotfix_core::ado::{AdoClient, WaitObserver};
 use hotfix_core::profiles::ProfileStore;
 use hotfix_core::secrets::SecretStore;
 use hotfix_core::{AppPaths, AppResult};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub demo_requested: bool,
     /// Where profile exports are written (see `exports.rs`).
     pub exports: PathBuf,
+    /// Forwards the Azure DevOps client's waits to the window (set once the app handle exists).
+    pub ado_waits: std::sync::OnceLock<WaitObserver>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,6 +64,7 @@ impl AppState {
             demo_requested: false,
             exports: crate::exports::default_dir(&paths),
             paths,
+            ado_waits: std::sync::OnceLock::new(),
         })
     }
 
@@ -75,6 +79,21 @@ impl AppState {
         state.demo_requested = demo_requested();
         state.exports = crate::exports::export_dir(&state.paths);
         Ok(state)
+    }
+}
+
+impl AppState {
+    /// Readies a client for the window: its waits (429 Retry-After, back-off) are reported there,
+    /// and for the demo (`simulated`) a refused token says "Reset the demo" — the simulator has no
+    /// tokens page.
+    pub fn prepare(&self, client: AdoClient, simulated: bool) -> AdoClient {
+        if let Some(observer) = self.ado_waits.get() {
+            client.observe_waits(Arc::clone(observer));
+        }
+        if simulated {
+            client.set_token_advice(crate::demo::TOKEN_ADVICE);
+        }
+        client
     }
 }
 

@@ -297,6 +297,79 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
         }}),
     );
     assert_eq!(tested["ok"], true, "{tested}");
+    // The development workspace's own subscription and resource group, from the simulator.
+    assert!(!profile["devResourceGroup"].as_str().unwrap().is_empty());
+    assert_ne!(profile["devResourceGroup"], profile["prodResourceGroup"]);
+}
+
+#[test]
+fn a_token_the_demo_refuses_says_to_reset_the_demo_not_to_visit_a_tokens_page() {
+    let app = app();
+    let profile: Value = app.ok("demo_start", json!({}));
+    let err = app.err(
+        "list_projects",
+        json!({ "target": {
+            "organizationUrl": profile["organizationUrl"],
+            "token": "not-the-demo-token",
+            "simulated": true,
+        }}),
+    );
+    assert_eq!(err["code"], "tokenRejected", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("Reset the demo"), "{message}");
+    assert!(!message.contains("_usersSettings"), "{message}");
+}
+
+#[test]
+fn the_clients_waits_reach_the_window_as_an_event() {
+    use tauri::{Listener, Manager};
+    let app = app();
+    // What `setup` does in the real app (the mock app is built without running it).
+    crate::forward_waits(app._app.handle());
+    let profile: Value = app.ok("demo_start", json!({}));
+    let admin = {
+        let state = app._app.state::<AppState>();
+        let slot = state.demo.blocking_lock();
+        slot.as_ref()
+            .expect("demo running")
+            .info()
+            .admin_url
+            .clone()
+    };
+    tauri::async_runtime::block_on(async {
+        let r = reqwest::Client::new()
+            .post(format!("{admin}/faults"))
+            .json(
+                &json!({"method": "GET", "path": "/_apis/projects$", "status": 429,
+                          "headers": {"Retry-After": "1"}, "times": 1}),
+            )
+            .send()
+            .await
+            .expect("admin call");
+        assert!(r.status().is_success());
+    });
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    app._app.listen_any(crate::ADO_WAIT, move |event| {
+        let _ = tx.send(event.payload().to_owned());
+    });
+    let projects: Value = app.ok(
+        "list_projects",
+        json!({ "target": {
+            "organizationUrl": profile["organizationUrl"],
+            "profileId": profile["id"],
+            "simulated": true,
+        }}),
+    );
+    assert!(!projects.as_array().unwrap().is_empty());
+    let payload: Value = serde_json::from_str(
+        &rx.recv_timeout(std::time::Duration::from_secs(5))
+            .expect("an ado:wait event"),
+    )
+    .unwrap();
+    assert_eq!(payload["reason"], "rateLimited");
+    assert_eq!(payload["status"], 429);
+    assert_eq!(payload["waitMs"], 1000);
+    assert_eq!(payload["serverAsked"], true);
 }
 
 #[test]

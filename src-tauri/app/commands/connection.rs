@@ -68,7 +68,7 @@ impl ConnectionTarget {
 
     async fn client(self, state: &AppState) -> AppResult<AdoClient> {
         let (url, token, simulated) = self.token(state).await?;
-        connection::client(&url, token, simulated)
+        Ok(state.prepare(connection::client(&url, token, simulated)?, simulated))
     }
 }
 

@@ -76,7 +76,10 @@ async fn session(
     }
     let secrets = Arc::clone(&state.secrets);
     let p = profile.clone();
-    let client = blocking(move || connection::client_for(&p, &secrets)).await?;
+    let client = blocking(move || connection::client_for(&p, &secrets))
+        .await
+        .map_err(|e| crate::demo::advise_on_token(profile.simulated, e))?;
+    let client = state.prepare(client, profile.simulated);
     hotfix.session(&profile, || Ok(client))
 }
 

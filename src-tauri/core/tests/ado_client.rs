@@ -1,7 +1,7 @@
 //! The Azure DevOps client and the pickers against `wiremock`, serving the official example
 //! responses from `shared/reference/azure-devops/specification/**/httpExamples` plus the edge
 //! cases a single canned answer shows best: sign-in pages, 401, 429 + Retry-After, 500, a closed
-//! port.
+//! port. The retry rule itself is tested in `retry_policy.rs`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -511,14 +511,15 @@ async fn a_503_is_retried_with_backoff_for_get() {
 }
 
 #[tokio::test]
-async fn a_500_is_a_server_error_with_the_vss_message_and_is_not_retried() {
+async fn a_persistent_500_is_retried_then_a_server_error_with_the_vss_message() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(500).set_body_json(vss(
             "TF400898: An Internal Error Occurred. Activity Id: 1.",
             "InternalServerError",
         )))
-        .expect(1)
+        // The first attempt and `max_retries` repetitions (the retry rule: tests/retry_policy.rs).
+        .expect(1 + u64::from(fast_options().max_retries))
         .mount(&server)
         .await;
     let err = projects_error(&server).await;

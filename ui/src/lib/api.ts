@@ -9,6 +9,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { toAppError } from './errors';
 import type { AgentQueueItem } from './bindings/AgentQueueItem';
 import type { AppInfo } from './bindings/AppInfo';
+import type { RetryWait } from './bindings/RetryWait';
 import type { ConnectionReport } from './bindings/ConnectionReport';
 import type { ConnectionTarget } from './bindings/ConnectionTarget';
 import type { DemoStatus } from './bindings/DemoStatus';
@@ -41,6 +42,7 @@ export type {
   PublishBranchInfo,
   ReleaseDefinitionItem,
   RepositoryItem,
+  RetryWait,
   ScopeCheck,
   ServiceConnectionItem,
   TokenSaved,
@@ -192,3 +194,12 @@ export function onHotfixWatchProgress(handler: (progress: WatchProgress) => void
 export function onHotfixRunUpdated(handler: (run: HotfixRun) => void): Promise<UnlistenFn> {
   return listen<HotfixRun>('hotfix:run-updated', (event) => handler(event.payload));
 }
+
+/** Event the app shell emits whenever the Azure DevOps client waits before repeating a call. */
+export const ADO_WAIT_EVENT = 'ado:wait';
+
+/** `ado:wait`: Azure DevOps asked to wait (429, `Retry-After`) or the client backs off. */
+export function onAdoWait(handler: (wait: RetryWait) => void): Promise<UnlistenFn> {
+  return listen<RetryWait>(ADO_WAIT_EVENT, (event) => handler(event.payload));
+}
+

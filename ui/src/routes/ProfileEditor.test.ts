@@ -160,9 +160,13 @@ describe('Profile editor', () => {
     await typeInto('profile-name', 'Sales');
     await typeInto('profile-token', 'secret-pat');
     await typeInto('profile-feature-patterns', 'feature/*, release/*');
+    await typeInto('profile-dev-subscription', '00000000-0000-0000-0000-0000000000d2');
+    await typeInto('profile-dev-resource-group', 'rg-synapse-dev');
     await fireEvent.submit(screen.getByTestId('profile-save').closest('form')!);
     await waitFor(() => expect(router.route).toEqual({ name: 'profiles' }));
     expect(saved[0]?.name).toBe('Sales');
+    expect(saved[0]?.devSubscriptionId).toBe('00000000-0000-0000-0000-0000000000d2');
+    expect(saved[0]?.devResourceGroup).toBe('rg-synapse-dev');
     expect(saved[0]?.featureBranchPatterns).toEqual(['feature/*', 'release/*']);
     expect(JSON.stringify(saved[0])).not.toContain('secret-pat');
     expect(calls.find((c) => c.cmd === 'set_token')?.args).toEqual({ profileId: 'p-new', token: 'secret-pat' });

@@ -1,16 +1,15 @@
 //! [`AdoClient`]: Basic auth with a PAT, `api-version` added to every call, Resource Areas host
-//! discovery (cached per client), retries of idempotent calls on 429/503 and dropped connections
-//! (honouring `Retry-After`, capped), `x-ms-continuationtoken` paging, and sign-in pages (HTTP 203 /
-//! HTML / redirects) recognised as "not signed in" instead of being parsed as data.
+//! discovery (cached per client), the retry rule of [`super::retry`] (idempotent calls repeated on
+//! 429/5xx and dropped connections, `Retry-After` honoured, capped; waits reported to an observer),
+//! `x-ms-continuationtoken` paging, and sign-in pages (HTTP 203 / HTML / redirects) recognised as
+//! "not signed in" instead of being parsed as data.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
-};
-use reqwest::{Method, StatusCode};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
@@ -20,9 +19,13 @@ use super::discovery::{
     area_map, ResourceAreaInfo, EXTENSION_MANAGEMENT_AREA_ID, RELEASE_AREA_ID,
     RESOURCE_AREAS_API_VERSION, RESOURCE_AREAS_PATH,
 };
-use super::error::{AdoError, AdoErrorKind, VssError};
+use super::error::{AdoError, AdoErrorKind};
 use super::models::VssList;
+use super::retry::{Retry, WaitObserver};
 use crate::secrets::Token;
+
+mod answer;
+mod attempts;
 
 /// The api-version sent unless the caller passes its own `api-version` in the query.
 pub const API_VERSION: &str = "7.1";
@@ -51,15 +54,6 @@ impl Area {
             Area::ExtensionManagement => Some(EXTENSION_MANAGEMENT_AREA_ID),
         }
     }
-}
-
-/// Whether a call may be repeated after a 429, a 503 or a dropped connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Idempotent (GET, or a PUT/PATCH that sets an absolute state): retried.
-    Safe,
-    /// Creates something (POST release, POST refs, …): never repeated blindly.
-    Never,
 }
 
 /// Tunables; the defaults suit the app, tests shorten them.
@@ -105,6 +99,10 @@ struct Inner {
     /// Set when a successful answer carried `Retry-After` (Azure DevOps is delaying this identity):
     /// the next request waits until then instead of running into a 429.
     not_before: std::sync::Mutex<Option<Instant>>,
+    /// Told about every wait (retry back-off, `Retry-After`, slow-down pause).
+    observer: std::sync::RwLock<Option<WaitObserver>>,
+    /// Said when the token is refused instead of "create one at the tokens page" (the demo).
+    token_advice: std::sync::RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for AdoClient {
@@ -180,6 +178,8 @@ impl AdoClient {
                 options,
                 areas: tokio::sync::OnceCell::new(),
                 not_before: std::sync::Mutex::new(None),
+                observer: std::sync::RwLock::new(None),
+                token_advice: std::sync::RwLock::new(None),
             }),
         })
     }
@@ -211,10 +211,11 @@ impl AdoClient {
     async fn discover(&self) -> Result<HashMap<String, Url>, AdoError> {
         let query = [("api-version", RESOURCE_AREAS_API_VERSION.to_owned())];
         let url = self.url_for(&self.inner.org, RESOURCE_AREAS_PATH, &query)?;
+        let shown = redact_url(&url);
         match self.fetch(Method::GET, url, None, Retry::Safe).await {
             Ok(answer) => {
                 let list: VssList<ResourceAreaInfo> =
-                    self.decode(&Method::GET, RESOURCE_AREAS_PATH, &answer.body)?;
+                    self.decode(&Method::GET, &shown, &answer.body)?;
                 tracing::debug!(areas = list.value.len(), "resource areas discovered");
                 Ok(area_map(&list.value))
             }
@@ -242,6 +243,7 @@ impl AdoClient {
         query: &[(&str, String)],
     ) -> Result<(T, Option<String>), AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
+        let shown = redact_url(&url);
         let answer = self.fetch(Method::GET, url, None, Retry::Safe).await?;
         let token = answer
             .headers
@@ -250,7 +252,7 @@ impl AdoClient {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned);
-        Ok((self.decode(&Method::GET, path, &answer.body)?, token))
+        Ok((self.decode(&Method::GET, &shown, &answer.body)?, token))
     }
 
     /// Every item of a `{count, value}` list, following `x-ms-continuationtoken` (sent back as
@@ -316,8 +318,9 @@ impl AdoClient {
                 reason: format!("could not encode the request body: {e}"),
             })
         })?;
+        let shown = redact_url(&url);
         let answer = self.fetch(method.clone(), url, Some(bytes), retry).await?;
-        self.decode(&method, path, &answer.body)
+        self.decode(&method, &shown, &answer.body)
     }
 
     /// DELETE without a body.
@@ -358,10 +361,11 @@ impl AdoClient {
         Ok(url)
     }
 
+    /// Reads a success answer as JSON; `shown` is the redacted URL of the call, for the error.
     fn decode<T: DeserializeOwned>(
         &self,
         method: &Method,
-        path: &str,
+        shown: &str,
         body: &[u8],
     ) -> Result<T, AdoError> {
         let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -372,242 +376,10 @@ impl AdoClient {
         serde_json::from_slice(text).map_err(|e| {
             AdoError::from(AdoErrorKind::Decode {
                 method: method.to_string(),
-                url: format!(
-                    "{}/{}",
-                    self.inner.org_display,
-                    path.trim_start_matches('/')
-                ),
+                url: shown.to_owned(),
                 reason: e.to_string(),
             })
             .with_org(&self.inner.org_display)
         })
     }
-
-    /// One call with its retries; success means a 2xx answer that is not a sign-in page.
-    async fn fetch(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Vec<u8>>,
-        retry: Retry,
-    ) -> Result<Answer, AdoError> {
-        self.fetch_as(method, url, body, retry, JSON).await
-    }
-
-    async fn fetch_as(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Vec<u8>>,
-        retry: Retry,
-        accept: &'static str,
-    ) -> Result<Answer, AdoError> {
-        let opts = &self.inner.options;
-        let shown = redact_url(&url);
-        let mut waited = Duration::ZERO;
-        let mut attempt: u32 = 0;
-        loop {
-            self.pace().await;
-            let started = Instant::now();
-            let outcome = self.exchange(&method, &url, body.as_deref(), accept).await;
-            let can_retry = retry == Retry::Safe && attempt < opts.max_retries;
-            let backoff = opts
-                .base_backoff
-                .saturating_mul(2u32.saturating_pow(attempt));
-            match outcome {
-                Ok((status, headers, bytes)) => {
-                    tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
-                    let retry_after = parse_retry_after(&headers);
-                    if status.is_success() {
-                        if let Some(secs) = retry_after {
-                            let pause = Duration::from_secs(secs).min(opts.max_retry_wait);
-                            *self.lock_pace() = Some(Instant::now() + pause);
-                        }
-                    }
-                    if matches!(status.as_u16(), 429 | 503) && can_retry {
-                        let wait = retry_after.map_or(backoff, Duration::from_secs);
-                        if waited + wait <= opts.max_retry_wait {
-                            tracing::info!(%method, url = %shown, status = status.as_u16(), wait_ms = wait.as_millis() as u64, "throttled or unavailable; retrying");
-                            tokio::time::sleep(wait).await;
-                            waited += wait;
-                            attempt += 1;
-                            continue;
-                        }
-                    }
-                    return self.judge(&method, &shown, status, headers, bytes);
-                }
-                Err(err) => {
-                    // A connection that broke mid-call is worth another try; refused connections,
-                    // DNS and TLS failures and timeouts (already a long wait) are not.
-                    let dropped = !err.is_connect()
-                        && !err.is_timeout()
-                        && (err.is_request() || err.is_body());
-                    if dropped && can_retry && waited + backoff <= opts.max_retry_wait {
-                        tracing::info!(%method, url = %shown, wait_ms = backoff.as_millis() as u64, "connection dropped; retrying");
-                        tokio::time::sleep(backoff).await;
-                        waited += backoff;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(self.unreachable(&method, &url, &err));
-                }
-            }
-        }
-    }
-
-    /// Waits out a pause announced by an earlier `Retry-After` on a successful answer.
-    async fn pace(&self) {
-        // Every concurrent call honours the pause; the first one to find it over clears it.
-        let until = *self.lock_pace();
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until <= now {
-                self.lock_pace().take_if(|u| *u <= now);
-            } else {
-                tracing::info!(
-                    wait_ms = (until - now).as_millis() as u64,
-                    "Azure DevOps asked to slow down; pausing"
-                );
-                tokio::time::sleep(until - now).await;
-            }
-        }
-    }
-
-    fn lock_pace(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
-        self.inner
-            .not_before
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    async fn exchange(
-        &self,
-        method: &Method,
-        url: &Url,
-        body: Option<&[u8]>,
-        accept: &'static str,
-    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
-        let mut request = self
-            .inner
-            .http
-            .request(method.clone(), url.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
-            .header(ACCEPT, accept)
-            .header("X-TFS-FedAuthRedirect", "Suppress");
-        if let Some(bytes) = body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes.to_vec());
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
-        Ok((status, headers, bytes.to_vec()))
-    }
-
-    /// Sorts an answer into success, sign-in page or error.
-    fn judge(
-        &self,
-        method: &Method,
-        shown: &str,
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Result<Answer, AdoError> {
-        let org = &self.inner.org_display;
-        let is_html = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
-        let not_signed_in = || {
-            AdoError::from(AdoErrorKind::NotSignedIn {
-                method: method.to_string(),
-                url: shown.to_owned(),
-                status: status.as_u16(),
-            })
-            .with_org(org)
-        };
-        // 203 is what Azure DevOps sends with its sign-in page; an HTML 2xx is the same page.
-        if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html) {
-            return Err(not_signed_in());
-        }
-        if status.is_redirection() {
-            let to_sign_in = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|l| {
-                    let l = l.to_ascii_lowercase();
-                    ["signin", "login", "_signedin", "oauth2", "authorize"]
-                        .iter()
-                        .any(|k| l.contains(k))
-                });
-            if to_sign_in {
-                return Err(not_signed_in());
-            }
-        }
-        if status.is_success() {
-            return Ok(Answer { headers, body });
-        }
-        let vss = serde_json::from_slice::<VssError>(&body)
-            .ok()
-            .filter(|v| !v.message.is_empty() || !v.type_key.is_empty());
-        let snippet = if vss.is_none() && !body.is_empty() && !is_html {
-            let text = String::from_utf8_lossy(&body);
-            Some(text.chars().take(300).collect::<String>())
-        } else {
-            None
-        };
-        Err(AdoError::from(AdoErrorKind::Http {
-            method: method.to_string(),
-            url: shown.to_owned(),
-            status: status.as_u16(),
-            vss,
-            body: snippet,
-            retry_after: parse_retry_after(&headers),
-        })
-        .with_org(org))
-    }
-
-    fn unreachable(&self, method: &Method, url: &Url, err: &reqwest::Error) -> AdoError {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => "the server".to_owned(),
-        };
-        let reason = if err.is_timeout() {
-            "the request timed out".to_owned()
-        } else {
-            // The innermost cause is the useful part ("Connection refused (os error 111)",
-            // "dns error: failed to lookup address", "invalid peer certificate"). No URL in it.
-            let mut source: &dyn std::error::Error = err;
-            while let Some(next) = source.source() {
-                source = next;
-            }
-            let inner = source.to_string();
-            if inner.is_empty() {
-                "the connection failed".to_owned()
-            } else {
-                inner
-            }
-        };
-        AdoError::from(AdoErrorKind::Unreachable {
-            method: method.to_string(),
-            url: redact_url(url),
-            host,
-            reason,
-        })
-        .with_org(&self.inner.org_display)
-    }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by Azure DevOps).
-fn parse_retry_after(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
 }

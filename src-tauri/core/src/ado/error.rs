@@ -39,6 +39,9 @@ pub struct AdoError {
     kind: Box<AdoErrorKind>,
     /// The organization URL of the client that failed, for the "create a token at …" hint.
     org: Option<String>,
+    /// Said instead of "create a new token at …" when the token is refused (the demo: "Reset the
+    /// demo"), set by whoever made the client.
+    token_advice: Option<String>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -68,9 +71,17 @@ pub enum AdoErrorKind {
         /// `Retry-After` seconds of a 429/503 that was not retried (or retries ran out).
         retry_after: Option<u64>,
     },
-    /// DNS, refused connection, TLS, timeout or a dropped connection.
+    /// DNS, refused connection, TLS failure or timeout: no answer from the server.
     #[error("{method} {url}: {host} could not be reached: {reason}")]
     Unreachable {
+        method: String,
+        url: String,
+        host: String,
+        reason: String,
+    },
+    /// The server was reached, but the connection broke before the whole answer arrived.
+    #[error("{method} {url}: the connection to {host} broke mid-answer: {reason}")]
+    ConnectionBroken {
         method: String,
         url: String,
         host: String,
@@ -90,6 +101,7 @@ impl From<AdoErrorKind> for AdoError {
         Self {
             kind: Box::new(kind),
             org: None,
+            token_advice: None,
         }
     }
 }
@@ -99,6 +111,14 @@ impl AdoError {
     #[must_use]
     pub fn with_org(mut self, org_url: &str) -> Self {
         self.org = Some(org_url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// What to tell the user to do when the token is refused, instead of pointing at the tokens
+    /// page (a sentence).
+    #[must_use]
+    pub fn with_token_advice(mut self, advice: Option<&str>) -> Self {
+        self.token_advice = advice.map(str::to_owned);
         self
     }
 
@@ -140,7 +160,9 @@ impl AdoError {
                 ErrorCode::InvalidInput
             }
             AdoErrorKind::NotSignedIn { .. } => ErrorCode::NotSignedIn,
-            AdoErrorKind::Unreachable { .. } => ErrorCode::Unreachable,
+            AdoErrorKind::Unreachable { .. } | AdoErrorKind::ConnectionBroken { .. } => {
+                ErrorCode::Unreachable
+            }
             AdoErrorKind::Decode { .. } => ErrorCode::ServerError,
             AdoErrorKind::Http { status, vss, .. } => status_code(*status, vss.as_ref()),
         }
@@ -183,6 +205,7 @@ impl AdoError {
     /// The user-facing error. `org_url` is used to point at the tokens page.
     pub fn to_app_error(&self, org_url: &str) -> AppError {
         let tokens = tokens_page(org_url);
+        let advice = self.token_advice.as_deref();
         let code = self.code();
         let message = match &*self.kind {
             AdoErrorKind::InvalidUrl { reason } => {
@@ -191,13 +214,28 @@ impl AdoError {
             AdoErrorKind::InvalidInput { reason } => reason.clone(),
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
-                 the token was not accepted as a credential. Check that you pasted the whole \
-                 personal access token of this organization, or create a new one at {tokens} \
-                 and paste it in Profile → Credentials."
+                 the token was not accepted as a credential. {}",
+                advice.map_or_else(
+                    || format!(
+                        "Check that you pasted the whole personal access token of this \
+                         organization, or create a new one at {tokens} and paste it in Profile → \
+                         Credentials."
+                    ),
+                    str::to_owned
+                )
             ),
             AdoErrorKind::Unreachable { host, reason, .. } => format!(
                 "Could not reach {host}: {reason}. Check the organization URL, your network \
                  connection and any proxy or VPN, then try again."
+            ),
+            AdoErrorKind::ConnectionBroken { method, host, .. } if method == "GET" => format!(
+                "The connection to Azure DevOps ({host}) broke while the app was reading the \
+                 answer; nothing was changed. Try again."
+            ),
+            AdoErrorKind::ConnectionBroken { method, host, .. } => format!(
+                "The connection to Azure DevOps ({host}) broke while the app was waiting for the \
+                 answer to a change ({method}), so the change may or may not have been applied. \
+                 Trying again first reads what is there now, so nothing is done twice."
             ),
             AdoErrorKind::Decode { .. } => "Azure DevOps sent an answer the app could not read. \
                  Try again; if it keeps happening, the server may be a version the app does not \
@@ -217,13 +255,25 @@ impl AdoError {
                 match code {
                     ErrorCode::MissingScope => format!(
                         "Azure DevOps refused the call (HTTP 401) because the token lacks a \
-                         scope it needs.{said} Create a token with the scopes listed in Profile → \
-                         Credentials at {tokens} and paste it there."
+                         scope it needs.{said} {}",
+                        advice.map_or_else(
+                            || format!(
+                                "Create a token with the scopes listed in Profile → Credentials \
+                                 at {tokens} and paste it there."
+                            ),
+                            str::to_owned
+                        )
                     ),
                     ErrorCode::TokenRejected => format!(
                         "Azure DevOps rejected the token (HTTP 401). It may have expired or been \
-                         revoked, or it may lack the scope this call needs.{said} Create a new \
-                         one at {tokens} and paste it in Profile → Credentials."
+                         revoked, or it may lack the scope this call needs.{said} {}",
+                        advice.map_or_else(
+                            || format!(
+                                "Create a new one at {tokens} and paste it in Profile → \
+                                 Credentials."
+                            ),
+                            str::to_owned
+                        )
                     ),
                     ErrorCode::NoPermission => format!(
                         "You are signed in, but your account has no permission for this \
@@ -356,5 +406,70 @@ mod tests {
         assert_eq!(v("VS402862: Artifact source").code(), Some("VS402862"));
         assert_eq!(v("Something: else").code(), None);
         assert_eq!(v("TF: x").code(), None);
+    }
+
+    fn broken(method: &str) -> AppError {
+        AdoError::from(AdoErrorKind::ConnectionBroken {
+            method: method.into(),
+            url: "http://127.0.0.1:4000/contoso/P/_apis/git/repositories/r/refs".into(),
+            host: "127.0.0.1:4000".into(),
+            reason: "connection reset".into(),
+        })
+        .with_org("http://127.0.0.1:4000/contoso")
+        .into()
+    }
+
+    #[test]
+    fn a_connection_broken_mid_answer_is_not_called_unreachable() {
+        let read = broken("GET");
+        assert_eq!(read.code, ErrorCode::Unreachable);
+        assert!(read.message.contains("broke"), "{}", read.message);
+        assert!(
+            read.message.contains("nothing was changed"),
+            "{}",
+            read.message
+        );
+        assert!(
+            !read.message.contains("Could not reach"),
+            "{}",
+            read.message
+        );
+        assert!(!read.message.contains("VPN"), "{}", read.message);
+        let write = broken("POST");
+        assert!(
+            write.message.contains("may or may not have been applied"),
+            "{}",
+            write.message
+        );
+        assert!(write.message.contains("first reads"), "{}", write.message);
+        assert!(!write.message.contains("nothing was changed"));
+    }
+
+    #[test]
+    fn token_advice_replaces_the_tokens_page_when_given() {
+        let advice = "Use About → Reset the demo to start it again with a fresh token.";
+        for err in [
+            http(401, "VS30063: You are not authorized"),
+            http(401, "The token does not have the scope vso.release"),
+            AdoErrorKind::NotSignedIn {
+                method: "GET".into(),
+                url: "http://127.0.0.1:1/x".into(),
+                status: 203,
+            }
+            .into(),
+        ] {
+            let plain: AppError = err.clone().with_org("http://127.0.0.1:1/contoso").into();
+            assert!(
+                plain.message.contains("_usersSettings/tokens"),
+                "{}",
+                plain.message
+            );
+            let demo: AppError = err
+                .with_org("http://127.0.0.1:1/contoso")
+                .with_token_advice(Some(advice))
+                .into();
+            assert!(demo.message.ends_with(advice), "{}", demo.message);
+            assert!(!demo.message.contains("_usersSettings"), "{}", demo.message);
+        }
     }
 }

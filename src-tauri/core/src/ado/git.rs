@@ -5,9 +5,10 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::client::{encode_segment, AdoClient, Area, Retry};
+use super::client::{encode_segment, AdoClient, Area};
 use super::error::AdoError;
 use super::models::VssList;
+use super::retry::Retry;
 
 /// The all-zero object id: "no ref" in a refs update.
 pub const ZERO_ID: &str = "0000000000000000000000000000000000000000";
@@ -197,9 +198,10 @@ impl GitRepoApi {
         answer.value.into_iter().next().ok_or_else(|| {
             AdoError::from(super::error::AdoErrorKind::Decode {
                 method: "POST".into(),
-                url: self.path("refs"),
+                url: format!("{}/{}", self.client.org_url_str(), self.path("refs")),
                 reason: "the refs update answer listed no result".into(),
             })
+            .with_org(self.client.org_url_str())
         })
     }
 

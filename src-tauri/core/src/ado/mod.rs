@@ -7,6 +7,7 @@ mod client;
 pub mod discovery;
 pub mod error;
 pub mod models;
+pub mod retry;
 
 // CORE-2: typed wizard calls (steps 1–3).
 pub mod build;
@@ -18,8 +19,9 @@ pub mod release_definitions;
 pub mod tasks;
 
 pub use auth::redact_url;
-pub use client::{encode_segment, AdoClient, Area, ClientOptions, Retry, API_VERSION};
+pub use client::{encode_segment, AdoClient, Area, ClientOptions, API_VERSION};
 pub use error::{tokens_page, AdoError, AdoErrorKind, VssError};
 pub use models::VssList;
+pub use retry::{Retry, RetryWait, WaitObserver, WaitReason};
 
 pub use crate::secrets::Token;

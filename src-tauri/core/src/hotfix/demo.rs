@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::run::HotfixRun;
-use super::session::{retry_read, Session};
+use super::session::Session;
 use crate::ado::git::VersionType;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::synapse::ArtifactKind;
@@ -27,8 +27,9 @@ pub async fn sample_fix_files(
         let repo = repo.clone();
         let folder = root.join(kind.folder());
         async move {
-            let items =
-                retry_read(|| repo.list_folder(&folder, (branch, VersionType::Branch))).await?;
+            let items = repo
+                .list_folder(&folder, (branch, VersionType::Branch))
+                .await?;
             let mut paths: Vec<String> = items
                 .unwrap_or_default()
                 .into_iter()
@@ -42,7 +43,7 @@ pub async fn sample_fix_files(
     let read = |path: String| {
         let repo = repo.clone();
         async move {
-            let text = retry_read(|| repo.file(&path, (branch, VersionType::Branch))).await?;
+            let text = repo.file(&path, (branch, VersionType::Branch)).await?;
             Ok::<_, AppError>(text.and_then(|t| serde_json::from_str::<Value>(&t).ok()))
         }
     };

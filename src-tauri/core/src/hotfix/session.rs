@@ -2,10 +2,8 @@
 //! and what is read once per session and cached (the publish branch from `publish_config.json`;
 //! the client itself caches the Resource Areas discovery).
 
-use std::time::Duration;
-
 use crate::ado::git::{GitRepoApi, VersionType};
-use crate::ado::{AdoClient, AdoError};
+use crate::ado::AdoClient;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::profiles::model::DEFAULT_PUBLISH_BRANCH;
 use crate::profiles::Profile;
@@ -93,10 +91,9 @@ impl Session {
                     .collaboration_branch
                     .trim_start_matches("refs/heads/")
                     .to_owned();
-                let text = retry_read(|| {
-                    repo.file("/publish_config.json", (&collab, VersionType::Branch))
-                })
-                .await?;
+                let text = repo
+                    .file("/publish_config.json", (&collab, VersionType::Branch))
+                    .await?;
                 let configured = text
                     .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                     .and_then(|v| {
@@ -119,26 +116,4 @@ impl Session {
         self.publish_branch().await?;
         Ok(())
     }
-}
-
-/// Runs a read, repeating it after a 500/502/504 (up to two more times, 250 ms then 500 ms apart).
-/// Only for GETs: repeating a read cannot change anything. The client itself already repeats
-/// 429/503 and dropped connections.
-pub async fn retry_read<T, F, Fut>(mut call: F) -> Result<T, AdoError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, AdoError>>,
-{
-    let mut wait = Duration::from_millis(250);
-    for _ in 0..2 {
-        match call().await {
-            Err(e) if matches!(e.status(), Some(500 | 502 | 504)) => {
-                tracing::info!(error = %e, "server error on a read; retrying");
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-            }
-            other => return other,
-        }
-    }
-    call().await
 }

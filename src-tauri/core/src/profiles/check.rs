@@ -31,6 +31,8 @@ pub fn normalize_owned(mut p: Profile) -> Profile {
         &mut p.prod_workspace,
         &mut p.prod_subscription_id,
         &mut p.prod_resource_group,
+        &mut p.dev_subscription_id,
+        &mut p.dev_resource_group,
         &mut p.branch_template,
     ] {
         *field = field.trim().to_owned();
@@ -130,20 +132,29 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
              deployed to production; pick the production workspace here.",
         ));
     }
-    if !p.prod_subscription_id.is_empty() {
-        if let Err(message) = check_subscription_id(&p.prod_subscription_id) {
-            out.push(FieldIssue::new("prodSubscriptionId", message));
+    for (field, id) in [
+        ("prodSubscriptionId", &p.prod_subscription_id),
+        ("devSubscriptionId", &p.dev_subscription_id),
+    ] {
+        if !id.is_empty() {
+            if let Err(message) = check_subscription_id(id) {
+                out.push(FieldIssue::new(field, message));
+            }
         }
     }
-    if !p.prod_resource_group.is_empty() && !is_resource_group_name(&p.prod_resource_group) {
-        out.push(FieldIssue::new(
-            "prodResourceGroup",
-            format!(
-                "'{}' is not a resource group name: 1–90 letters, digits, '_', '-', '.', '(' or \
-                 ')', not ending with '.'.",
-                p.prod_resource_group
-            ),
-        ));
+    for (field, rg) in [
+        ("prodResourceGroup", &p.prod_resource_group),
+        ("devResourceGroup", &p.dev_resource_group),
+    ] {
+        if !rg.is_empty() && !is_resource_group_name(rg) {
+            out.push(FieldIssue::new(
+                field,
+                format!(
+                    "'{rg}' is not a resource group name: 1–90 letters, digits, '_', '-', '.', \
+                     '(' or ')', not ending with '.'."
+                ),
+            ));
+        }
     }
     out
 }

@@ -57,6 +57,13 @@ pub struct Profile {
     pub prod_workspace: String,
     pub prod_subscription_id: String,
     pub prod_resource_group: String,
+    /// Subscription of the development workspace, when it differs from production's; empty = the
+    /// production one is assumed (files written before this field existed load with it empty).
+    #[serde(default)]
+    pub dev_subscription_id: String,
+    /// Resource group of the development workspace; empty = the production one is assumed.
+    #[serde(default)]
+    pub dev_resource_group: String,
     /// The production service connection (type azurerm).
     pub service_connection: Option<NamedRef>,
     /// Agent queue the hotfix pipeline runs on.
@@ -92,6 +99,8 @@ impl Profile {
             prod_workspace: String::new(),
             prod_subscription_id: String::new(),
             prod_resource_group: String::new(),
+            dev_subscription_id: String::new(),
+            dev_resource_group: String::new(),
             service_connection: None,
             agent_queue: None,
             branch_template: DEFAULT_BRANCH_TEMPLATE.into(),
@@ -104,5 +113,39 @@ impl Profile {
     /// The hotfix pipeline settings, defaults filled in.
     pub fn pipeline_settings(&self) -> super::pipeline::HotfixPipelineSettings {
         self.hotfix_pipeline.clone().unwrap_or_default()
+    }
+}
+
+/// Where the development workspace lives, for the Synapse Studio link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevLocation<'a> {
+    pub subscription_id: &'a str,
+    pub resource_group: &'a str,
+    /// The production subscription was used because the profile names no development one.
+    pub assumed_subscription: bool,
+    /// The production resource group was used because the profile names no development one.
+    pub assumed_resource_group: bool,
+}
+
+impl Profile {
+    /// The development subscription and resource group, each falling back to the production one
+    /// when empty (and saying so).
+    pub fn dev_location(&self) -> DevLocation<'_> {
+        let sub = self.dev_subscription_id.trim();
+        let rg = self.dev_resource_group.trim();
+        DevLocation {
+            subscription_id: if sub.is_empty() {
+                self.prod_subscription_id.trim()
+            } else {
+                sub
+            },
+            resource_group: if rg.is_empty() {
+                self.prod_resource_group.trim()
+            } else {
+                rg
+            },
+            assumed_subscription: sub.is_empty(),
+            assumed_resource_group: rg.is_empty(),
+        }
     }
 }

@@ -314,3 +314,51 @@ fn saving_leaves_no_temporary_files_and_a_failed_save_changes_nothing() {
     assert_eq!(store.list().len(), 2, "the failed profile must not appear");
     assert_eq!(store.get(&a.id).unwrap().name, "A");
 }
+
+#[test]
+fn a_file_written_before_the_development_location_fields_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = serde_json::json!({"version": 1, "profiles": [{
+        "id": "p-old", "name": "Old", "organizationUrl": "https://dev.azure.com/contoso",
+        "project": null, "repository": null, "rootFolder": "/", "collaborationBranch": "main",
+        "publishBranch": null, "releaseDefinition": null, "productionStage": null,
+        "devWorkspace": "ws-dev", "prodWorkspace": "ws-prod",
+        "prodSubscriptionId": "00000000-0000-0000-0000-000000000001", "prodResourceGroup": "rg-prod",
+        "serviceConnection": null, "agentQueue": null, "branchTemplate": "Release{release}_Hotfixes",
+        "featureBranchPatterns": ["feature/*"]
+    }]});
+    std::fs::write(dir.path().join(PROFILES_FILE), old.to_string()).unwrap();
+    let store = ProfileStore::open(dir.path()).unwrap();
+    let p = store.get("p-old").unwrap();
+    assert_eq!(
+        (
+            p.dev_subscription_id.as_str(),
+            p.dev_resource_group.as_str()
+        ),
+        ("", "")
+    );
+    let dev = p.dev_location();
+    assert_eq!(dev.subscription_id, "00000000-0000-0000-0000-000000000001");
+    assert_eq!(dev.resource_group, "rg-prod");
+    assert!(dev.assumed_subscription && dev.assumed_resource_group);
+}
+
+#[test]
+fn development_subscription_and_resource_group_are_trimmed_checked_and_used() {
+    let (_dir, store) = store();
+    let mut p = draft("Dev location");
+    p.prod_subscription_id = "00000000-0000-0000-0000-000000000001".into();
+    p.prod_resource_group = "rg-prod".into();
+    p.dev_subscription_id = "not-a-guid".into();
+    p.dev_resource_group = "bad rg!".into();
+    let fields: Vec<String> = store.check(&p).into_iter().map(|i| i.field).collect();
+    assert_eq!(fields, ["devSubscriptionId", "devResourceGroup"]);
+    p.dev_subscription_id = " 00000000-0000-0000-0000-0000000000d2 ".into();
+    p.dev_resource_group = " rg-dev ".into();
+    let saved = store.create(p).unwrap();
+    assert_eq!(saved.dev_resource_group, "rg-dev");
+    let dev = saved.dev_location();
+    assert_eq!(dev.subscription_id, "00000000-0000-0000-0000-0000000000d2");
+    assert_eq!(dev.resource_group, "rg-dev");
+    assert!(!dev.assumed_subscription && !dev.assumed_resource_group);
+}

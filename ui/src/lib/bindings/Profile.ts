@@ -42,6 +42,15 @@ releaseDefinition: NumberedRef | null,
  */
 productionStage: NumberedRef | null, devWorkspace: string, prodWorkspace: string, prodSubscriptionId: string, prodResourceGroup: string, 
 /**
+ * Subscription of the development workspace, when it differs from production's; empty = the
+ * production one is assumed (files written before this field existed load with it empty).
+ */
+devSubscriptionId: string, 
+/**
+ * Resource group of the development workspace; empty = the production one is assumed.
+ */
+devResourceGroup: string, 
+/**
  * The production service connection (type azurerm).
  */
 serviceConnection: NamedRef | null, 

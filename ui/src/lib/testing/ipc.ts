@@ -57,6 +57,8 @@ export function profile(over: Partial<Profile> = {}): Profile {
     prodWorkspace: 'contoso-synapse-prod',
     prodSubscriptionId: '',
     prodResourceGroup: 'rg-prod',
+    devSubscriptionId: '',
+    devResourceGroup: '',
     serviceConnection: { id: 'sc-1', name: 'contoso-prod-arm' },
     agentQueue: { id: 7, name: 'Azure Pipelines' },
     branchTemplate: 'Release{release}_Hotfixes',

@@ -31,12 +31,19 @@ describe('StepRail', () => {
     expect(screen.queryByTestId('rail-step-3-open')).toBeNull();
   });
 
-  it('marks a failed step and shows its note', () => {
-    const s = steps(['failed']);
-    s[0] = { ...s[0]!, note: 'Release-3 has no Git source artifact.' };
-    render(StepRail, { steps: s, viewing: 1, onselect: () => {} });
-    expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'failed');
-    expect(screen.getByTestId('rail-step-1')).toHaveTextContent('Failed');
-    expect(screen.getByTestId('rail-step-1')).toHaveTextContent('Release-3 has no Git source artifact.');
+  it('marks a failed step with a short pointer, not the whole error message', () => {
+    const s = steps(['done', 'failed']);
+    const message =
+      'The connection to Azure DevOps (127.0.0.1:4000) broke while the app was reading the answer; nothing was changed. Try again.';
+    s[1] = { ...s[1]!, note: message };
+    s[0] = { ...s[0]!, note: 'Release-3' };
+    render(StepRail, { steps: s, viewing: 2, onselect: () => {} });
+    const row = screen.getByTestId('rail-step-2');
+    expect(row).toHaveAttribute('data-state', 'failed');
+    expect(row).toHaveTextContent('Failed');
+    expect(row).toHaveTextContent('See the error on the step');
+    expect(row).not.toHaveTextContent('broke while');
+    // Other steps keep their notes.
+    expect(screen.getByTestId('rail-step-1')).toHaveTextContent('Release-3');
   });
 });

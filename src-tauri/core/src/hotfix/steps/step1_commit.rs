@@ -8,7 +8,7 @@ use crate::ado::git::{GitCommitRef, VersionType};
 use crate::ado::release::{Release, ReleaseArtifact};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::CommitInfo;
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 
 fn is_full_sha(s: &str) -> bool {
     s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())
@@ -69,7 +69,7 @@ pub(super) async fn resolve_commit(
                 )
             })?;
         let project = s.project()?;
-        let build = retry_read(|| get_build(s.client(), project, build_id)).await?;
+        let build = get_build(s.client(), project, build_id).await?;
         let sha = build.source_version.clone().filter(|v| !v.trim().is_empty()).ok_or_else(|| {
             AppError::new(
                 ErrorCode::Precondition,
@@ -112,7 +112,7 @@ pub(super) async fn resolve_commit(
         })?
     };
     let wanted = wanted.trim().to_ascii_lowercase();
-    let commit = match retry_read(|| repo.commit(&wanted)).await {
+    let commit = match repo.commit(&wanted).await {
         Ok(c) if c.commit_id.to_ascii_lowercase().starts_with(&wanted) && is_full_sha(&c.commit_id) => c,
         Ok(c) => {
             return Err(AppError::new(
@@ -147,7 +147,9 @@ async fn find_by_prefix(s: &Session, short: &str, branch: Option<&str>) -> AppRe
         )
     })?;
     let repo = s.repo()?;
-    let commits = retry_read(|| repo.commits((branch, VersionType::Branch), None, 1000)).await?;
+    let commits = repo
+        .commits((branch, VersionType::Branch), None, 1000)
+        .await?;
     let mut matches = commits
         .into_iter()
         .filter(|c| c.commit_id.to_ascii_lowercase().starts_with(short));

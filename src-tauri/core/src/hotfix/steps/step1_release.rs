@@ -16,7 +16,7 @@ use super::{Action, StepCtx, StepId};
 use crate::ado::release::{self, Release};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::{CommitInfo, EventLevel, HotfixRun, StepState};
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 
 /// Step 1's saved state: the release picked, its source artifact and commit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -286,8 +286,7 @@ pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<Produc
     let (def, stage) = definition_ids(s)?;
     let project = s.project()?;
     let top = top.clamp(1, 100);
-    let deployments =
-        retry_read(|| release::succeeded_deployments(s.client(), project, def, stage, top)).await?;
+    let deployments = release::succeeded_deployments(s.client(), project, def, stage, top).await?;
     let mut seen = std::collections::HashSet::new();
     let mut rows = Vec::new();
     for d in deployments {
@@ -326,7 +325,7 @@ pub async fn list_production_releases(s: &Session, top: u32) -> AppResult<Produc
 /// Reads the release (one request).
 pub async fn read_release(s: &Session, release_id: i32) -> AppResult<Release> {
     let project = s.project()?;
-    retry_read(|| release::get_release(s.client(), project, release_id)).await.map_err(|e| {
+    release::get_release(s.client(), project, release_id).await.map_err(|e| {
         if e.is_not_found() {
             AppError::new(
                 ErrorCode::NotFound,

@@ -9,7 +9,7 @@ use crate::ado::git::VersionType;
 use crate::ado::release::{Release, ReleaseArtifact};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::CommitInfo;
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 use crate::synapse::ArtifactKind;
 
 /// What resolving a release's source gave.
@@ -217,7 +217,7 @@ async fn tree_looks_like(s: &Session, a: &ReleaseArtifact, publish: &str) -> App
             return Ok(Looks::Unknown);
         };
         let project = s.project()?;
-        let build = retry_read(|| get_build(s.client(), project, build_id)).await?;
+        let build = get_build(s.client(), project, build_id).await?;
         let branch = build.source_branch.unwrap_or_default();
         return Ok(
             if branch
@@ -237,8 +237,9 @@ async fn tree_looks_like(s: &Session, a: &ReleaseArtifact, publish: &str) -> App
     let root = s.root_folder();
     let folder = root.as_str().trim_end_matches('/');
     let folder = if folder.is_empty() { "/" } else { folder };
-    let Some(items) =
-        retry_read(|| repo.list_folder(folder, (&version, VersionType::Commit))).await?
+    let Some(items) = repo
+        .list_folder(folder, (&version, VersionType::Commit))
+        .await?
     else {
         return Ok(Looks::Unknown);
     };

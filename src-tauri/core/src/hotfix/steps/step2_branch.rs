@@ -12,7 +12,7 @@ use super::{branch_name, Action, StepCtx, StepId};
 use crate::ado::git::{GitRef, RefUpdate, ZERO_ID};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::{EventLevel, HotfixRun, StepState};
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 
 /// Step 2's saved state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -241,7 +241,7 @@ async fn clashing_refs(s: &Session, name: &str) -> AppResult<Vec<GitRef>> {
     let first = name.split('/').next().unwrap_or(name);
     let repo = s.repo()?;
     let prefix = format!("heads/{first}");
-    Ok(retry_read(|| repo.refs_with_prefix(&prefix)).await?)
+    Ok(repo.refs_with_prefix(&prefix).await?)
 }
 
 /// Validates `name` (or the templated name) without sending anything but one refs read.
@@ -375,7 +375,7 @@ pub async fn create_or_reuse(s: &Session, run: &HotfixRun, name: &str) -> AppRes
 
 async fn reread(s: &Session, name: &str) -> AppResult<Option<GitRef>> {
     let repo = s.repo()?;
-    Ok(retry_read(|| repo.branch(name)).await?)
+    Ok(repo.branch(name).await?)
 }
 
 /// Re-reads the ref and checks it points at `sha`.

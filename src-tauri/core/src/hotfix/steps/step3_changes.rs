@@ -7,7 +7,7 @@ use super::step3_fix::release_sha;
 use crate::ado::git::VersionType;
 use crate::error::AppResult;
 use crate::hotfix::run::{CommitInfo, HotfixRun};
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 use crate::synapse::{
     build_plan, classify, json_diff, ArtifactChange, ChangeKind, ChangeSummary, DeployPlan,
     FileChange, PathClass,
@@ -21,17 +21,17 @@ pub async fn compute_changes(
 ) -> AppResult<(Vec<CommitInfo>, ChangeSummary, DeployPlan)> {
     let base = release_sha(run)?.to_owned();
     let repo = s.repo()?;
-    let commits = retry_read(|| {
-        repo.commits(
+    let commits = repo
+        .commits(
             (head, VersionType::Commit),
             Some((&base, VersionType::Commit)),
             100,
         )
-    })
-    .await?;
+        .await?;
     let commits = commits.iter().map(|c| commit_info(s, c)).collect();
-    let diff =
-        retry_read(|| repo.diff((&base, VersionType::Commit), (head, VersionType::Commit))).await?;
+    let diff = repo
+        .diff((&base, VersionType::Commit), (head, VersionType::Commit))
+        .await?;
     let root = s.root_folder();
     let mut summary = ChangeSummary {
         base_commit: base.clone(),
@@ -70,12 +70,12 @@ pub async fn compute_changes(
                 let old = if change == ChangeKind::Created {
                     None
                 } else {
-                    retry_read(|| repo.file(&path, (&base, VersionType::Commit))).await?
+                    repo.file(&path, (&base, VersionType::Commit)).await?
                 };
                 let new = if change == ChangeKind::Deleted {
                     None
                 } else {
-                    retry_read(|| repo.file(&path, (head, VersionType::Commit))).await?
+                    repo.file(&path, (head, VersionType::Commit)).await?
                 };
                 let diff = json_diff(old.as_deref(), new.as_deref());
                 summary.artifacts.push(ArtifactChange {

@@ -11,7 +11,7 @@ use super::step3_changes::compute_changes;
 use super::{Action, StepCtx, StepId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::{CommitInfo, EventLevel, HotfixRun, StepState};
-use crate::hotfix::session::{retry_read, Session};
+use crate::hotfix::session::Session;
 use crate::open_url;
 use crate::profiles::Profile;
 use crate::synapse::{ChangeSummary, DeployPlan};
@@ -255,21 +255,27 @@ pub fn studio_link(
             "The profile names no development workspace. Add it in Profile → Workspaces to open Synapse Studio.",
         ));
     }
-    let url = open_url::synapse_studio_url(
-        &p.prod_subscription_id,
-        &p.prod_resource_group,
-        &p.dev_workspace,
-    );
+    let dev = p.dev_location();
+    let url =
+        open_url::synapse_studio_url(dev.subscription_id, dev.resource_group, &p.dev_workspace);
     let url = open_url::check(url.as_str(), None)?;
+    let assumed = match (dev.assumed_subscription, dev.assumed_resource_group) {
+        (true, true) => Some("subscription and resource group"),
+        (true, false) => Some("subscription"),
+        (false, true) => Some("resource group"),
+        (false, false) => None,
+    };
     Ok(StudioLink {
         url: url.to_string(),
         instruction,
-        note: Some(format!(
-            "The profile stores only the production subscription and resource group, so the link assumes the \
-             development workspace {} lives in the same ones. If Studio cannot find it, pick the workspace in \
-             Studio's workspace switcher.",
-            p.dev_workspace
-        )),
+        note: assumed.map(|what| {
+            format!(
+                "The profile names no development {what}, so the link assumes the development \
+                 workspace {} lives in the production {what}. If Studio cannot find it, add them \
+                 in Profile → Workspaces or pick the workspace in Studio's workspace switcher.",
+                p.dev_workspace
+            )
+        }),
     })
 }
 
@@ -277,7 +283,8 @@ pub fn studio_link(
 pub async fn read_head(s: &Session, run: &HotfixRun) -> AppResult<Option<String>> {
     let branch = branch_of(run)?;
     let repo = s.repo()?;
-    Ok(retry_read(|| repo.branch(branch))
+    Ok(repo
+        .branch(branch)
         .await?
         .map(|r| r.object_id.to_ascii_lowercase()))
 }
@@ -478,7 +485,31 @@ mod tests {
         p.prod_resource_group = "rg".into();
         let link = studio_link(&run, &p, None).unwrap();
         assert!(link.url.ends_with("%2Fworkspaces%2Fdev"), "{}", link.url);
-        assert!(link.note.unwrap().contains("same"));
+        assert!(
+            link.url
+                .contains("%2Fsubscriptions%2Fsub%2FresourceGroups%2Frg%2F"),
+            "{}",
+            link.url
+        );
+        let note = link.note.unwrap();
+        assert!(
+            note.contains("no development subscription and resource group"),
+            "{note}"
+        );
+        // The development ones, when given, are used and nothing is assumed.
+        p.dev_subscription_id = "devsub".into();
+        p.dev_resource_group = "rg-dev".into();
+        let link = studio_link(&run, &p, None).unwrap();
+        assert!(
+            link.url
+                .contains("%2Fsubscriptions%2Fdevsub%2FresourceGroups%2Frg-dev%2F"),
+            "{}",
+            link.url
+        );
+        assert_eq!(link.note, None);
+        p.dev_resource_group.clear();
+        let note = studio_link(&run, &p, None).unwrap().note.unwrap();
+        assert!(note.contains("no development resource group"), "{note}");
         p.dev_workspace.clear();
         assert_eq!(
             studio_link(&run, &p, None).unwrap_err().code,
