@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test of the project, in order, stopping at the first failure:
 #
-#   install-deps → rustfmt → clippy → ts-rs bindings up to date → Rust tests (real keychain)
+#   self-contained → install-deps → rustfmt → clippy → ts-rs bindings up to date
+#   → Rust tests (real keychain)
 #   → svelte-check → Vitest → e2e type check → app build → end-to-end tests on the real window
 #
 # Used by `make test` and `.ci/run`. Ends with one line "N passed, N failed" counting the tests of
@@ -91,6 +92,7 @@ check_bindings() {
   fi
 }
 
+step "the repository stands on its own (nothing refers outside it)" - scripts/check-self-contained.sh
 step "install missing dependencies" - scripts/install-deps.sh
 step "cargo fmt --all --check" - cargo fmt --all --check
 step "cargo clippy (deny warnings)" - cargo clippy --workspace --all-targets --quiet -- -D warnings
