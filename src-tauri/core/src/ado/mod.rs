@@ -8,7 +8,7 @@ pub mod discovery;
 pub mod error;
 pub mod models;
 
-// CORE-2: typed wizard calls (steps 1–3).
+// Typed wizard calls (steps 1–3).
 pub mod build;
 pub mod git;
 pub mod release;
