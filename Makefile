@@ -3,10 +3,11 @@
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
 
-.PHONY: help deps demo test app app-release e2e bench bindings fmt lint screenshots
+.PHONY: help deps demo test app app-release package package-test self-contained e2e bench bindings \
+	fmt lint screenshots
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 deps: ## Install missing system packages, tauri-driver and npm packages
 	scripts/install-deps.sh
@@ -22,6 +23,16 @@ app: deps ## Build the debug app (target/debug/synapse-hotfix) and the simulator
 
 app-release: deps ## Build the release app (target/release/synapse-hotfix)
 	scripts/build-app.sh release
+
+package: deps ## Build the release app and its .deb and .rpm (target/release/bundle/)
+	scripts/package.sh
+
+package-test: deps ## Bundle the debug app as a .deb, unpack it, check it and start it in demo mode
+	scripts/build-app.sh debug
+	tests/package/test-deb.sh
+
+self-contained: ## Fail if a tracked file refers to a folder outside the repository
+	scripts/check-self-contained.sh
 
 e2e: deps ## End-to-end tests on the real window under Xvfb (E2E_ARGS="--spec specs/x.e2e.ts")
 	scripts/e2e.sh $(E2E_ARGS)

@@ -8,10 +8,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # System packages: build (webkit2gtk, gtk), headless run + end-to-end (xvfb, webkit driver),
-# a real Secret Service for keychain tests (gnome-keyring over dbus), git for the simulator.
+# a real Secret Service for keychain tests (gnome-keyring over dbus), git for the simulator,
+# desktop-file-utils and file for the package test (tests/package/test-deb.sh).
 PKGS=(build-essential pkg-config curl git libwebkit2gtk-4.1-dev libssl-dev
       xvfb xauth x11-utils imagemagick fonts-dejavu-core webkit2gtk-driver
-      gnome-keyring dbus dbus-x11 libsecret-tools procps python3 python3-venv)
+      gnome-keyring dbus dbus-x11 libsecret-tools procps python3 python3-venv
+      desktop-file-utils file)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every check and test of the project, in order, stopping at the first failure:
 #
-#   install-deps → rustfmt → clippy → ts-rs bindings up to date → Rust tests (real keychain)
-#   → svelte-check → Vitest → e2e type check → app build → end-to-end tests on the real window
+#   self-contained → install-deps → rustfmt → clippy → ts-rs bindings up to date
+#   → Rust tests (real keychain) → svelte-check → Vitest → e2e type check → app build + .deb → package install-and-start test
+#   → end-to-end tests on the real window
 #
 # Used by `make test` and `.ci/run`. Ends with one line "N passed, N failed" counting the tests of
 # every runner (cargo test, Vitest, WebdriverIO). Set TEST_FROM=<step number> to skip earlier steps
@@ -91,6 +92,7 @@ check_bindings() {
   fi
 }
 
+step "the repository stands on its own (nothing refers outside it)" - scripts/check-self-contained.sh
 step "install missing dependencies" - scripts/install-deps.sh
 step "cargo fmt --all --check" - cargo fmt --all --check
 step "cargo clippy (deny warnings)" - cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -99,6 +101,7 @@ step "cargo test --workspace (real keychain)" count_cargo scripts/with-keyring.s
 step "svelte-check (ui)" - npm --prefix ui run --silent check
 step "vitest (ui)" count_vitest npm --prefix ui test --silent
 step "e2e type check" - npm --prefix tests/e2e run --silent typecheck
-step "build the app (tauri build --debug --no-bundle) and the simulator" - scripts/build-app.sh debug
+step "build the app and its .deb (tauri build --debug --bundles deb) and the simulator" - scripts/build-app.sh debug
+step "the .deb: unpack, check desktop entry, icons, binary; start it in demo mode (Xvfb)" - tests/package/test-deb.sh
 step "end-to-end tests (Xvfb + tauri-driver + WebdriverIO)" count_mocha env E2E_SKIP_BUILD=1 scripts/e2e.sh
 summary

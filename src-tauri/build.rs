@@ -34,7 +34,7 @@ const COMMANDS: &[&str] = &[
     "app_ready",
     "app_info",
     "open_url",
-    // hotfix run (CORE-2, commands/hotfix.rs)
+    // hotfix run (commands/hotfix.rs)
     "hotfix_list_runs",
     "hotfix_get_run",
     "hotfix_start_run",

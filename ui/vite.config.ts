@@ -2,7 +2,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// Tauri expects a fixed port and loopback host (TAURI-NOTES.md).
+// Tauri expects a fixed port and loopback host (tauri.conf.json `build.devUrl`).
 export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,

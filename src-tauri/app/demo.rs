@@ -6,6 +6,10 @@
 
 use std::path::PathBuf;
 
+use ado_sim::seed::demo_release::{
+    AGENT_QUEUE, DEFINITION, PROD_CONNECTION, PROD_STAGE, PROD_WORKSPACE,
+};
+use ado_sim::seed::demo_repo::DEV_WORKSPACE;
 use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
 use hotfix_core::connection;
 use hotfix_core::profiles::Profile;
@@ -22,11 +26,6 @@ pub const DEMO_PROFILE_NAME: &str = "Contoso demo (simulated)";
 pub const DEMO_DIR: &str = "demo-sim";
 /// How long one simulated release task takes: long enough to watch, short enough to wait for.
 pub const DEMO_TASK_DELAY_MS: u64 = 2500;
-/// Release definition and production stage of the demo seed (CONTRACTS.md, demo seed facts).
-const DEMO_DEFINITION: &str = "Synapse-Release";
-const DEMO_STAGE: &str = "Production";
-const DEMO_SERVICE_CONNECTION: &str = "contoso-prod-arm";
-const DEMO_QUEUE: &str = "Azure Pipelines";
 
 /// The running simulator.
 pub struct DemoSim {
@@ -171,12 +170,12 @@ type WorkspaceFacts = (String, String, String);
 fn workspaces(handle: &SimHandle) -> (Option<WorkspaceFacts>, Option<WorkspaceFacts>) {
     let sim = handle.state();
     let world = sim.world();
-    let find = |suffix: &str| {
+    let find = |name: &str| {
         world
             .synapse
             .workspaces
             .iter()
-            .find(|w| w.name.ends_with(suffix))
+            .find(|w| w.name == name)
             .map(|w| {
                 (
                     w.name.clone(),
@@ -185,7 +184,7 @@ fn workspaces(handle: &SimHandle) -> (Option<WorkspaceFacts>, Option<WorkspaceFa
                 )
             })
     };
-    (find("-dev"), find("-prod"))
+    (find(DEV_WORKSPACE), find(PROD_WORKSPACE))
 }
 
 async fn ensure_profile(
@@ -236,7 +235,8 @@ fn missing(what: &str, name: &str) -> AppError {
 }
 
 /// Fills project, repository, release pipeline and stage, service connection and agent queue
-/// through the same pickers the profile form uses.
+/// through the same pickers the profile form uses, picking the names the demo seed
+/// (`ado_sim::seed::demo_release`) gives them.
 async fn fill_from_api(profile: &mut Profile, info: &SimInfo, token: Token) -> AppResult<()> {
     let client = connection::client(&info.org_url, token, true)?;
     let projects = connection::list_projects(&client).await?;
@@ -252,24 +252,24 @@ async fn fill_from_api(profile: &mut Profile, info: &SimInfo, token: Token) -> A
     let definitions = connection::list_release_definitions(&client, &project.name).await?;
     let definition = definitions
         .into_iter()
-        .find(|d| d.name.eq_ignore_ascii_case(DEMO_DEFINITION))
-        .ok_or_else(|| missing("release pipeline", DEMO_DEFINITION))?;
+        .find(|d| d.name.eq_ignore_ascii_case(DEFINITION))
+        .ok_or_else(|| missing("release pipeline", DEFINITION))?;
     let stage = definition
         .stages
         .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(DEMO_STAGE))
+        .find(|s| s.name.eq_ignore_ascii_case(PROD_STAGE))
         .cloned()
-        .ok_or_else(|| missing("production stage", DEMO_STAGE))?;
+        .ok_or_else(|| missing("production stage", PROD_STAGE))?;
     let connections = connection::list_service_connections(&client, &project.name).await?;
     let endpoint = connections
         .into_iter()
-        .find(|c| c.name.eq_ignore_ascii_case(DEMO_SERVICE_CONNECTION))
-        .ok_or_else(|| missing("service connection", DEMO_SERVICE_CONNECTION))?;
+        .find(|c| c.name.eq_ignore_ascii_case(PROD_CONNECTION))
+        .ok_or_else(|| missing("service connection", PROD_CONNECTION))?;
     let queues = connection::list_agent_queues(&client, &project.name).await?;
     let queue = queues
         .into_iter()
-        .find(|q| q.name.eq_ignore_ascii_case(DEMO_QUEUE))
-        .ok_or_else(|| missing("agent queue", DEMO_QUEUE))?;
+        .find(|q| q.name.eq_ignore_ascii_case(AGENT_QUEUE))
+        .ok_or_else(|| missing("agent queue", AGENT_QUEUE))?;
 
     profile.project = Some(project.into());
     profile.repository = Some(repo.into());

@@ -1,7 +1,8 @@
 //! The standard VSS error body every Azure DevOps REST route answers with, and the `ApiResult`
 //! handlers return.
 //!
-//! Shape (seen on the real service, see `AUTH-AND-ERRORS.md` §3):
+//! Shape (seen on the real service, e.g. in MicrosoftDocs/vsts-rest-api-specs issues #160, #571,
+//! #636):
 //! `{"$id":"1","innerException":null,"message":"TF401179: ...","typeName":"...","typeKey":"...",
 //! "errorCode":0,"eventId":3000}`.
 

@@ -1,6 +1,7 @@
 //! Shape fidelity: for every official example response of an endpoint the simulator serves
-//! (`shared/reference/azure-devops/specification/**/httpExamples`), issue the equivalent request
-//! to the demo world and check that the answer has the same keys with the same JSON types,
+//! (copied into `tests/fixtures/azure-devops/specification/**/httpExamples` and
+//! `tests/fixtures/synapse/...`, see `tests/fixtures/README.md`), issue the equivalent request to
+//! the demo world and check that the answer has the same keys with the same JSON types,
 //! recursively. Nulls, empty arrays and empty objects in an example are wildcards (the example
 //! doesn't say what they hold); so are maps whose keys are data (`variables`, `inputs`,
 //! `definitionReference`, `properties`, `data`, `parameters`). Arrays compare their first items.
@@ -35,20 +36,13 @@ const DATA_KEYS: &[&str] = &[
     "environment",
 ];
 
-fn shared_dir() -> PathBuf {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    assert!(
-        shared.join("reference/azure-devops/specification").is_dir(),
-        "the reference examples are missing: expected {} (the `shared/` folder next to the repository clone)",
-        shared.display()
-    );
-    shared
+/// `tests/fixtures` at the repository root: the official example files the tests read.
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 fn example(rel: &str) -> Value {
-    let file = shared_dir()
-        .join("reference/azure-devops/specification")
-        .join(rel);
+    let file = fixtures_dir().join("azure-devops/specification").join(rel);
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
     let responses = doc["responses"].as_object().unwrap();
@@ -178,9 +172,11 @@ async fn release_catalog_and_core_answers_have_the_shapes_of_the_official_exampl
 
     // Create with the example's own request body: real bodies must be accepted.
     let doc: Value = serde_json::from_str(
-        std::fs::read_to_string(shared_dir().join(format!("reference/azure-devops/specification/{r}/definitions/POST__CreateReleaseDefinition.json")))
-            .unwrap()
-            .trim_start_matches('\u{feff}'),
+        std::fs::read_to_string(fixtures_dir().join(format!(
+            "azure-devops/specification/{r}/definitions/POST__CreateReleaseDefinition.json"
+        )))
+        .unwrap()
+        .trim_start_matches('\u{feff}'),
     )
     .unwrap();
     let mut body = doc["parameters"]["releaseDefinition"].clone();
@@ -386,8 +382,10 @@ async fn release_catalog_and_core_answers_have_the_shapes_of_the_official_exampl
 }
 
 fn synapse_example(name: &str) -> Value {
-    let file = shared_dir()
-        .join("reference/synapse/specification/synapse/data-plane/Microsoft.Synapse/stable/2020-12-01/examples")
+    let file = fixtures_dir()
+        .join(
+            "synapse/specification/synapse/data-plane/Microsoft.Synapse/stable/2020-12-01/examples",
+        )
         .join(name);
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();

@@ -1,8 +1,8 @@
-//! Shape fidelity of the git area: every official git example response
-//! (`shared/reference/azure-devops/specification/git/7.1/httpExamples`) is compared with the
-//! simulator's answer to the equivalent request on the demo world: same keys, same JSON types,
-//! recursively (nulls, empty arrays/objects in an example are wildcards; arrays compare their
-//! first items). Keys the service only sends in some states are listed per example with the reason.
+//! Shape fidelity of the git area: every official git example response (copied into
+//! `tests/fixtures/azure-devops/specification/git/7.1/httpExamples`, see `tests/fixtures/README.md`)
+//! is compared with the simulator's answer to the equivalent request on the demo world: same keys,
+//! same JSON types, recursively (nulls, empty arrays/objects in an example are wildcards; arrays
+//! compare their first items). Keys the service only sends in some states are listed per example with the reason.
 
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 fn example(rel: &str) -> Value {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/reference/azure-devops/specification/git/7.1/httpExamples")
+        .join("../../tests/fixtures/azure-devops/specification/git/7.1/httpExamples")
         .join(rel);
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();

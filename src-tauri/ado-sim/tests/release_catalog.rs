@@ -263,7 +263,7 @@ async fn the_builds_list_filters_like_succeeded_runs_on_a_branch_and_pages() {
             .map(|b| b["id"].as_i64().unwrap())
             .collect()
     };
-    // API.md "Succeeded runs on a branch".
+    // The succeeded runs of a pipeline on a branch, newest first.
     let succeeded = sim
         .get(&list_url(&format!(
             "definitions={ci}&branchName=refs/heads/main&statusFilter=completed&resultFilter=succeeded&queryOrder=finishTimeDescending"

@@ -11,7 +11,7 @@ pub mod paths;
 pub mod profiles;
 pub mod secrets;
 pub mod validate;
-// CORE-2: Synapse artifact model, the hotfix run, the browser allowlist.
+// The Synapse artifact model, the hotfix run, the browser allowlist.
 pub mod hotfix;
 pub mod open_url;
 pub mod synapse;

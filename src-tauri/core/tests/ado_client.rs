@@ -1,7 +1,8 @@
 //! The Azure DevOps client and the pickers against `wiremock`, serving the official example
-//! responses from `shared/reference/azure-devops/specification/**/httpExamples` plus the edge
-//! cases a single canned answer shows best: sign-in pages, 401, 429 + Retry-After, 500, a closed
-//! port. The retry rule itself is tested in `retry_policy.rs`.
+//! responses copied into `tests/fixtures/azure-devops/specification/**/httpExamples` (see
+//! `tests/fixtures/README.md`) plus the edge cases a single canned answer shows best: sign-in
+//! pages, 401, 429 + Retry-After, 500, a closed port. The retry rule itself is tested in
+//! `retry_policy.rs`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -15,24 +16,14 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PAT: &str = "wiremock-pat-0123456789";
 
-/// `<workspace root>/../shared`: `/work/shared` here, `$CLONE/../shared` in CI.
-fn shared_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = root.join("../shared");
-    assert!(
-        shared.join("reference/azure-devops/specification").is_dir(),
-        "the reference examples are missing: expected {} (the `shared/` folder next to the \
-         repository clone)",
-        shared.display()
-    );
-    shared
+/// `tests/fixtures` at the repository root: the official example files the tests read.
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 /// The response body of an official example file.
 fn example(rel: &str) -> Value {
-    let file = shared_dir()
-        .join("reference/azure-devops/specification")
-        .join(rel);
+    let file = fixtures_dir().join("azure-devops/specification").join(rel);
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let doc: Value = serde_json::from_str(&text).unwrap();
     doc["responses"]["200"]["body"].clone()

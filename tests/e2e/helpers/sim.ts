@@ -1,5 +1,7 @@
 // The Azure DevOps simulator from a spec: start the `ado-sim` binary, and talk to the admin API of
-// any simulator (this one, or the one the app starts in demo mode). See notes in CONTRACTS.md.
+// any simulator (this one, or the one the app starts in demo mode). The routes are those of
+// `src-tauri/ado-sim/src/admin.rs` (under `{admin_url}` = `/_admin`, no auth); the start-up line is
+// `ado_sim::SimInfo` printed as JSON by `src-tauri/ado-sim/src/main.rs`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -130,7 +130,8 @@ export const appInfo = () => call<AppInfo>('app_info');
 /** Opens an Azure DevOps / Synapse address in the system browser (allowlisted by the back end). */
 export const openUrl = (url: string) => call<null>('open_url', { url });
 
-// --- hotfix run --- (WIZARD-UI; commands in src-tauri/app/commands/hotfix.rs, see CONTRACTS.md)
+// --- hotfix run --- (commands in src-tauri/app/commands/hotfix.rs; argument names are the
+// commands' parameters in camelCase, result types come from ./bindings)
 
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { BranchNameCheck } from './bindings/BranchNameCheck';

@@ -31,7 +31,8 @@ pub struct Build {
     pub requested_for: Person,
 }
 
-/// Body of the admin `POST /builds` hook (CONTRACTS.md).
+/// Body of the admin hook `POST /_admin/builds` (routed in `admin.rs`): tests record a CI build of
+/// a commit with it (`core/tests/wizard_steps.rs`, a Build artifact for step 1).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildRequest {
@@ -219,8 +220,8 @@ fn id_list(q: &QueryParams, name: &str) -> ApiResult<Option<Vec<i32>>> {
         .map(Some)
 }
 
-/// `GET {org}/{project}/_apis/build/builds` (build.json `Builds_List`): the filters the app and
-/// API.md's "Succeeded runs on a branch" use — `definitions`, `buildIds`, `branchName`,
+/// `GET {org}/{project}/_apis/build/builds` (build.json `Builds_List`): the filters the app uses and
+/// the query for the succeeded runs on a branch needs — `definitions`, `buildIds`, `branchName`,
 /// `statusFilter`, `resultFilter`, `repositoryId`/`repositoryType`, `queryOrder`, `$top` and
 /// `continuationToken` (answered in `x-ms-continuationtoken`). Every simulated build is completed and
 /// succeeded, so other status/result filters select nothing.

@@ -3,7 +3,8 @@
 //!
 //! Task GUIDs are invented per world (`Uuid::new_v4` at seed time) so that a client can never rely on
 //! hard-coded ids: it must discover them through `GET {org}/_apis/distributedtask/tasks` like it has
-//! to in a real organization (`synapse/TASKS.md`, "Official task GUIDs — NOT FOUND").
+//! to in a real organization (the Synapse Workspace Deployment extension's task GUIDs are published
+//! nowhere: its `task.json` is not in a public repository).
 //!
 //! One file per catalogue: `tasks`, `extensions`, `endpoints`, `queues`, `builds`; each holds the
 //! seeding helpers that build its REST-shaped values and the handlers that answer them. This file

@@ -93,8 +93,8 @@ fn task_definition(
     })
 }
 
-/// The two tasks of the Synapse Workspace Deployment extension (inputs as in `synapse/TASKS.md`),
-/// with fresh random GUIDs.
+/// The two tasks of the Synapse Workspace Deployment extension (`AzureSynapseWorkspace.synapsecicd-deploy`:
+/// "Synapse workspace deployment" v2 and "toggle-triggers-dev"), with fresh random GUIDs.
 pub fn synapse_tasks(extension_version: &str) -> Vec<Value> {
     let contribution = format!("{SYNAPSE_PUBLISHER}.{SYNAPSE_EXTENSION}");
     let deploy_vis = "operation = deploy || operation = validateDeploy";

@@ -141,7 +141,7 @@ pub fn find_project(world: &World, name_or_id: &str) -> Option<ProjectRef> {
     })
 }
 
-/// The person behind a SIM-1 identity.
+/// The person behind a simulator identity (`auth::Identity`).
 pub fn person_of(user: &crate::auth::Identity) -> Person {
     Person {
         id: user.id,

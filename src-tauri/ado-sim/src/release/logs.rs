@@ -87,8 +87,8 @@ pub(super) fn zip_entry(stage: &str, attempt: i32, phase: &str, rank: i32, task:
 }
 
 /// `GET {vsrm}/{project}/_apis/release/releases/{releaseId}/logs`: every log of the release as
-/// `application/zip` (API.md "Logs" rows; entries are stored uncompressed: the `zip` crate is used
-/// without its compression features).
+/// `application/zip` (release.json `Releases_Get Logs`; entries are stored uncompressed: the `zip`
+/// crate is used without its compression features).
 pub(super) async fn release_logs(
     State(sim): State<AppState>,
     principal: Principal,

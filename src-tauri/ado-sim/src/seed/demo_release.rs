@@ -16,6 +16,9 @@ use crate::synapse::{Workspace, STARTED, STOPPED};
 
 /// Names the demo uses (also read by tests).
 pub const DEFINITION: &str = "Synapse-Release";
+/// The stages of [`DEFINITION`], in order.
+pub const TEST_STAGE: &str = "Test";
+pub const PROD_STAGE: &str = "Production";
 pub const PUBLISH_ALIAS: &str = "_synapse-analytics-publish";
 pub const SOURCE_ALIAS: &str = "_synapse-analytics";
 pub const PROD_CONNECTION: &str = "contoso-prod-arm";
@@ -247,7 +250,8 @@ pub fn seed_catalog(world: &mut World, project: &ProjectRef, owner: &Person) {
     ];
 }
 
-/// Seeds the release side of the demo world (CONTRACTS.md: `seed::demo_release::seed(world, &facts)`).
+/// Seeds the release side of the demo world from the repository facts `demo_repo::seed` returns
+/// (called by `seed::demo::seed` after the repository is written).
 pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
     let project = ProjectRef {
         id: facts.project_id,
@@ -284,8 +288,8 @@ pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
             git_artifact(facts, SOURCE_ALIAS, "main", false),
         ],
         "environments": [
-            stage("Test", 1, 9, &test_tasks, true, &lead),
-            stage("Production", 2, 9, &prod_tasks, false, &manager),
+            stage(TEST_STAGE, 1, 9, &test_tasks, true, &lead),
+            stage(PROD_STAGE, 2, 9, &prod_tasks, false, &manager),
         ],
     });
     crate::release::normalise_definition(world, &project, &mut body, None)
@@ -328,7 +332,7 @@ pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
         deploy_to(
             world,
             rid,
-            "Production",
+            PROD_STAGE,
             &manager,
             cut + Duration::hours(20),
             true,

@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 
-use super::demo_release::{add_release_with, deploy_to, DEFINITION};
+use super::demo_release::{add_release_with, deploy_to, DEFINITION, PROD_STAGE};
 use crate::release::links::person_of;
 use crate::state::World;
 
@@ -54,7 +54,7 @@ pub fn add_releases(world: &mut World, count: usize) -> anyhow::Result<()> {
         deploy_to(
             world,
             rid,
-            "Production",
+            PROD_STAGE,
             &who,
             at + Duration::minutes(5),
             false,

@@ -9,7 +9,7 @@ pub mod error;
 pub mod models;
 pub mod retry;
 
-// CORE-2: typed wizard calls (steps 1–3).
+// Typed wizard calls (steps 1–3).
 pub mod build;
 pub mod git;
 pub mod release;

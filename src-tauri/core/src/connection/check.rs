@@ -20,7 +20,8 @@ pub struct ScopeInfo {
     pub why: String,
 }
 
-/// The scopes to tick when creating the token (AUTH-AND-ERRORS.md §5).
+/// The scopes to tick when creating the token (scope ids and labels from Azure DevOps' "Scopes"
+/// documentation and the `security` blocks of the 7.1 REST specs).
 pub const REQUIRED_SCOPES: [(&str, &str, &str); 7] = [
     ("vso.project", "Project and Team (Read)", "list projects"),
     (
