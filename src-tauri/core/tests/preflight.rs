@@ -530,11 +530,12 @@ async fn a_token_that_may_deploy_but_not_approve_fails_only_the_approval_check()
 async fn a_server_error_on_one_read_leaves_the_other_checks_answering() {
     let sim = sim().await;
     let client = client(&sim, &sim.info().pat).await;
+    // A GET that keeps failing with 500 (the client retries reads, then gives up).
     admin(
         &sim,
         reqwest::Method::POST,
         "/faults",
-        Some(json!({"method": "GET", "path": "/_apis/serviceendpoint/endpoints/", "status": 500, "times": 1})),
+        Some(json!({"method": "GET", "path": "/_apis/serviceendpoint/endpoints/", "status": 500, "times": 20})),
     )
     .await;
     let report = run_preflight(&client, &profile(&sim), &facts()).await;
@@ -545,6 +546,7 @@ async fn a_server_error_on_one_read_leaves_the_other_checks_answering() {
     let c = report.check(CheckId::ServiceConnection).unwrap();
     assert!(c.detail.contains("HTTP 500"), "{}", c.detail);
     assert_eq!(report.effective_resource_group, None);
+    admin(&sim, reqwest::Method::DELETE, "/faults", None).await;
 
     // A dropped connection on the catalogue read (retried, then given up) is the same.
     admin(
