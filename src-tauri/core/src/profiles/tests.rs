@@ -27,7 +27,7 @@ fn create_assigns_an_id_normalises_and_saves_a_versioned_file() {
     assert_eq!(created.organization_url, "https://dev.azure.com/contoso");
     assert!(uuid::Uuid::parse_str(&created.id).is_ok());
     let json = file_json(&store);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], FILE_VERSION);
     assert_eq!(
         json["profiles"][0]["organizationUrl"],
         "https://dev.azure.com/contoso"
@@ -170,7 +170,7 @@ fn a_file_without_a_version_or_with_bad_profiles_is_moved_aside_too() {
 fn a_newer_version_is_left_alone_and_the_store_is_read_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(PROFILES_FILE);
-    let newer = br#"{"version":2,"profiles":[{"whatever":"v2 shape"}]}"#;
+    let newer = br#"{"version":99,"profiles":[{"whatever":"v2 shape"}]}"#;
     std::fs::write(&path, newer).unwrap();
     let store = ProfileStore::open(dir.path()).unwrap();
     assert!(store.is_read_only());
@@ -199,7 +199,7 @@ fn export_holds_no_secret_and_round_trips() {
     assert!(!json.contains("the-secret-pat"));
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["kind"], EXPORT_KIND);
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], FILE_VERSION);
     assert_eq!(value["profiles"].as_array().unwrap().len(), 2);
     let only_a = store.export_json(std::slice::from_ref(&a.id)).unwrap();
     assert_eq!(
