@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use super::auth::{basic_header, redact_url};
+use super::auth::{redact_url, Credential};
 use super::discovery::{
     area_map, ResourceAreaInfo, EXTENSION_MANAGEMENT_AREA_ID, RELEASE_AREA_ID,
     RESOURCE_AREAS_API_VERSION, RESOURCE_AREAS_PATH,
@@ -99,7 +99,10 @@ struct Inner {
     http: reqwest::Client,
     org: Url,
     org_display: String,
-    auth: HeaderValue,
+    /// What the client signs in with (PAT or a refreshable bearer token source).
+    credential: Credential,
+    /// The `Authorization` value of the next request, taken from `credential` before each call.
+    auth: std::sync::Mutex<HeaderValue>,
     options: ClientOptions,
     areas: tokio::sync::OnceCell<HashMap<String, Url>>,
     /// Set when a successful answer carried `Retry-After` (Azure DevOps is delaying this identity):
@@ -142,7 +145,7 @@ impl AdoClient {
     ) -> Result<Self, AdoError> {
         let normalized = crate::validate::normalize_org_url(org_url, true)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
-        let org = Url::parse(&normalized).map_err(|e| {
+        Url::parse(&normalized).map_err(|e| {
             AdoError::from(AdoErrorKind::InvalidUrl {
                 reason: e.to_string(),
             })
@@ -154,10 +157,32 @@ impl AdoClient {
             }
             .into());
         }
-        let auth = basic_header(&token)
+        let credential = Credential::pat(&token)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidInput { reason }))?;
         // Only the sensitive header survives; the token itself is dropped (and zeroed) here.
         drop(token);
+        Self::with_credential(&normalized, credential, options)
+    }
+
+    /// A client that signs in with `credential`: a PAT, or a bearer token source (Microsoft Entra
+    /// ID, Azure CLI) asked before every call and once more after a 401.
+    pub fn with_credential(
+        org_url: &str,
+        credential: Credential,
+        options: ClientOptions,
+    ) -> Result<Self, AdoError> {
+        let normalized = crate::validate::normalize_org_url(org_url, true)
+            .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
+        let org = Url::parse(&normalized).map_err(|e| {
+            AdoError::from(AdoErrorKind::InvalidUrl {
+                reason: e.to_string(),
+            })
+        })?;
+        let auth = match &credential {
+            Credential::Basic(value) => value.clone(),
+            // Filled before the first call (`refresh_auth`).
+            Credential::Bearer(_) => HeaderValue::from_static(""),
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -176,7 +201,8 @@ impl AdoClient {
                 http,
                 org_display: normalized,
                 org,
-                auth,
+                credential,
+                auth: std::sync::Mutex::new(auth),
                 options,
                 areas: tokio::sync::OnceCell::new(),
                 not_before: std::sync::Mutex::new(None),
@@ -192,6 +218,11 @@ impl AdoClient {
     /// The organization URL as text, for messages and links.
     pub fn org_url_str(&self) -> &str {
         &self.inner.org_display
+    }
+
+    /// What the client signs in with.
+    pub fn credential(&self) -> &Credential {
+        &self.inner.credential
     }
 
     /// Base URL of an area. `Core` is the organization URL; the others come from the Resource Areas
@@ -292,7 +323,7 @@ impl AdoClient {
     ) -> Result<String, AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
         let answer = self
-            .fetch_as(Method::GET, url, None, Retry::Safe, TEXT)
+            .fetch_authorized(Method::GET, url, None, Retry::Safe, TEXT)
             .await?;
         Ok(String::from_utf8_lossy(&answer.body).into_owned())
     }
@@ -391,7 +422,54 @@ impl AdoClient {
         body: Option<Vec<u8>>,
         retry: Retry,
     ) -> Result<Answer, AdoError> {
-        self.fetch_as(method, url, body, retry, JSON).await
+        self.fetch_authorized(method, url, body, retry, JSON).await
+    }
+
+    /// [`Self::fetch_as`] with a fresh `Authorization` header; a bearer token the service refused
+    /// (401) is refreshed once and the call repeated (a refused call changed nothing).
+    async fn fetch_authorized(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        retry: Retry,
+        accept: &'static str,
+    ) -> Result<Answer, AdoError> {
+        self.refresh_auth(false).await?;
+        match self
+            .fetch_as(method.clone(), url.clone(), body.clone(), retry, accept)
+            .await
+        {
+            Err(e) if e.status() == Some(401) && self.inner.credential.can_refresh() => {
+                tracing::info!(url = %redact_url(&url), "access token refused (HTTP 401); refreshing it once");
+                self.refresh_auth(true).await?;
+                self.fetch_as(method, url, body, retry, accept).await
+            }
+            other => other,
+        }
+    }
+
+    async fn refresh_auth(&self, force: bool) -> Result<(), AdoError> {
+        if !self.inner.credential.can_refresh() {
+            return Ok(());
+        }
+        let value = self.inner.credential.header(force).await.map_err(|error| {
+            AdoError::from(AdoErrorKind::Credential { error }).with_org(&self.inner.org_display)
+        })?;
+        *self
+            .inner
+            .auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+        Ok(())
+    }
+
+    fn current_auth(&self) -> HeaderValue {
+        self.inner
+            .auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     async fn fetch_as(
@@ -491,7 +569,7 @@ impl AdoClient {
             .inner
             .http
             .request(method.clone(), url.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
+            .header(AUTHORIZATION, self.current_auth())
             .header(ACCEPT, accept)
             .header("X-TFS-FedAuthRedirect", "Suppress");
         if let Some(bytes) = body {

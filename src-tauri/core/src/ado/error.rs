@@ -76,6 +76,10 @@ pub enum AdoErrorKind {
         host: String,
         reason: String,
     },
+    /// The credential could not give a token (sign-in expired, Entra ID refused a refresh, the
+    /// Azure CLI is signed out). `error` already says what to do.
+    #[error("{error}")]
+    Credential { error: AppError },
     /// A success answer we could not read.
     #[error("{method} {url}: unexpected answer: {reason}")]
     Decode {
@@ -142,6 +146,7 @@ impl AdoError {
             AdoErrorKind::NotSignedIn { .. } => ErrorCode::NotSignedIn,
             AdoErrorKind::Unreachable { .. } => ErrorCode::Unreachable,
             AdoErrorKind::Decode { .. } => ErrorCode::ServerError,
+            AdoErrorKind::Credential { error } => error.code,
             AdoErrorKind::Http { status, vss, .. } => status_code(*status, vss.as_ref()),
         }
     }
@@ -189,6 +194,7 @@ impl AdoError {
                 format!("The organization URL is not valid: {reason}")
             }
             AdoErrorKind::InvalidInput { reason } => reason.clone(),
+            AdoErrorKind::Credential { error } => return error.clone(),
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
                  the token was not accepted as a credential. Check that you pasted the whole \

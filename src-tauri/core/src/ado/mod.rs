@@ -13,7 +13,7 @@ pub mod build;
 pub mod git;
 pub mod release;
 
-pub use auth::redact_url;
+pub use auth::{bearer_header, redact_url, BearerSource, Credential};
 pub use client::{encode_segment, AdoClient, Area, ClientOptions, Retry, API_VERSION};
 pub use error::{tokens_page, AdoError, AdoErrorKind, VssError};
 pub use models::VssList;

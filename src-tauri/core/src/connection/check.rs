@@ -83,6 +83,11 @@ pub struct ConnectionReport {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// How the client signed in, e.g. "Microsoft Entra ID as Jamal Hartnett (jamal@contoso.com)";
+    /// absent for a personal access token.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_in_as: Option<String>,
     /// True when every probe passed.
     pub ok: bool,
     pub checks: Vec<ScopeCheck>,
@@ -119,6 +124,18 @@ pub async fn test_connection(
     project: Option<&str>,
 ) -> AppResult<ConnectionReport> {
     let client = super::client(org_url, token, simulated)?;
+    test_connection_with(&client, project).await
+}
+
+/// [`test_connection`] with a client that already has its credential (a PAT, or bearer tokens
+/// of the Entra ID sign-in or the Azure CLI).
+pub async fn test_connection_with(
+    client: &AdoClient,
+    project: Option<&str>,
+) -> AppResult<ConnectionReport> {
+    let client = client.clone();
+    let bearer = client.credential().can_refresh();
+    let account = client.credential().account();
     let org = client.org_url_str().to_owned();
     let tokens_url = tokens_page(&org);
 
@@ -127,6 +144,9 @@ pub async fn test_connection(
         .get(Area::Core, "_apis/projects", &[("$top", "1".to_owned())])
         .await;
     if let Err(e) = first {
+        if bearer {
+            return Err(bearer_gate_error(&e, &org, account.as_deref()));
+        }
         let mut err = AppError::from(e);
         if err.code == ErrorCode::TokenRejected || err.code == ErrorCode::MissingScope {
             err.message
@@ -140,7 +160,8 @@ pub async fn test_connection(
         Err(e) => return Err(AppError::from(e)),
     };
 
-    let user = signed_in_user(&client).await;
+    let user = signed_in_user(&client).await.or_else(|| account.clone());
+    let signed_in_as = account.as_ref().map(|a| format!("signed in as {a}"));
 
     let mut probes: Vec<(&str, &str, Probe)> =
         vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];
@@ -201,6 +222,7 @@ pub async fn test_connection(
         organization_url: org,
         release_url,
         user,
+        signed_in_as,
         ok: failed == 0,
         checks,
         unverified: scope_infos(|s| s == "vso.code_write" || s == "vso.release_execute"),
@@ -250,6 +272,41 @@ async fn signed_in_user(client: &AdoClient) -> Option<String> {
         Some(a) => format!("{name} ({a})"),
         None => name,
     })
+}
+
+/// Why Azure DevOps refused a bearer token on the first call, after the client already refreshed
+/// it once: the account is not in the organization, or signed in to a tenant that does not back
+/// it (the 401 names the tenant). Other failures keep their own message.
+fn bearer_gate_error(err: &AdoError, org: &str, account: Option<&str>) -> AppError {
+    let base = AppError::from(err.clone());
+    let refused = matches!(err.status(), Some(401 | 403)) || err.status() == Some(203);
+    if !refused {
+        return base;
+    }
+    let who = account.unwrap_or("your account");
+    let said = err
+        .vss()
+        .map(|v| v.message.clone())
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(" Azure DevOps said: \"{m}\""))
+        .unwrap_or_default();
+    let detail = err.to_string();
+    if said.to_ascii_lowercase().contains("tenant") {
+        return AppError::new(
+            ErrorCode::WrongTenant,
+            format!(
+                "You signed in as {who}, but {org} is connected to another Microsoft Entra                  tenant than the one you signed in to.{said} Set the profile's Tenant to the                  directory that backs the organization (Azure DevOps → Organization settings →                  Microsoft Entra shows it), then sign in again."
+            ),
+        )
+        .with_detail(detail);
+    }
+    AppError::new(
+        ErrorCode::NoOrganizationAccess,
+        format!(
+            "You signed in as {who}, but Azure DevOps did not let that account into {org}.{said}              Ask an administrator of the organization to add you (Organization settings →              Users), or sign out and sign in with the account that has access."
+        ),
+    )
+    .with_detail(detail)
 }
 
 fn scope_list() -> String {
