@@ -652,6 +652,28 @@ async fn set_knobs(State(sim): State<AppState>, Json(patch): Json<KnobsPatch>) -
     get_knobs(State(sim)).await
 }
 
+/// The OpenID Connect discovery document of a tenant (what the app reads first: it tells whether
+/// the authority answers and knows the tenant).
+async fn discovery(State(sim): State<AppState>, Path(tenant): Path<String>) -> Response {
+    if resolve_tenant(&sim.world().entra, &tenant).is_none() {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            &format!("AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+        );
+    }
+    let base = format!("{}/_entra/{tenant}", sim.info.base_url);
+    Json(json!({
+        "issuer": format!("{base}/v2.0"),
+        "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+        "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "code_challenge_methods_supported": ["plain", "S256"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+    }))
+    .into_response()
+}
+
 /// Admin routes, nested under `/_admin`.
 pub fn admin_routes() -> Router<AppState> {
     Router::new().route("/entra", get(get_knobs).post(set_knobs))
@@ -666,4 +688,8 @@ pub fn routes() -> Router<AppState> {
             get(decide),
         )
         .route("/_entra/{tenant}/oauth2/v2.0/token", post(token))
+        .route(
+            "/_entra/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery),
+        )
 }

@@ -295,7 +295,10 @@ fn bearer_gate_error(err: &AdoError, org: &str, account: Option<&str>) -> AppErr
         return AppError::new(
             ErrorCode::WrongTenant,
             format!(
-                "You signed in as {who}, but {org} is connected to another Microsoft Entra                  tenant than the one you signed in to.{said} Set the profile's Tenant to the                  directory that backs the organization (Azure DevOps → Organization settings →                  Microsoft Entra shows it), then sign in again."
+                "You signed in as {who}, but {org} is connected to another Microsoft Entra \
+                 tenant than the one you signed in to.{said} Set the profile's Tenant to the \
+                 directory that backs the organization (Azure DevOps → Organization settings → \
+                 Microsoft Entra shows it), then sign in again."
             ),
         )
         .with_detail(detail);
@@ -303,7 +306,9 @@ fn bearer_gate_error(err: &AdoError, org: &str, account: Option<&str>) -> AppErr
     AppError::new(
         ErrorCode::NoOrganizationAccess,
         format!(
-            "You signed in as {who}, but Azure DevOps did not let that account into {org}.{said}              Ask an administrator of the organization to add you (Organization settings →              Users), or sign out and sign in with the account that has access."
+            "You signed in as {who}, but Azure DevOps did not let that account into {org}.{said} \
+             Ask an administrator of the organization to add you (Organization settings → \
+             Users), or sign out and sign in with the account that has access."
         ),
     )
     .with_detail(detail)

@@ -128,6 +128,7 @@ impl std::fmt::Debug for AccessToken {
 
 /// Starts a sign-in: binds `127.0.0.1:port` (0 = any free port) and builds the authorize URL.
 pub async fn begin(authority: &Authority, port: u16) -> AppResult<PendingSignIn> {
+    probe(authority).await?;
     let loopback = Loopback::bind(port).await?;
     let redirect = loopback.redirect_uri();
     let client = oauth_client(authority, Some(&redirect))?;
@@ -225,6 +226,62 @@ impl PendingSignIn {
         let code = callback.get("code").unwrap_or_default().to_owned();
         redeem(&self.authority, &self.redirect, code, self.verifier).await
     }
+}
+
+/// Reads the tenant's discovery document before the browser opens, so an unreachable authority
+/// or an unknown tenant is reported at once instead of as a page the browser cannot show.
+async fn probe(authority: &Authority) -> AppResult<()> {
+    let http = http_client()?;
+    let url = authority.discovery_url()?;
+    let response = http.get(url).send().await.map_err(|e| {
+        let mut source: &dyn std::error::Error = &e;
+        while let Some(next) = source.source() {
+            source = next;
+        }
+        AppError::new(
+            ErrorCode::Unreachable,
+            format!(
+                "The sign-in service {} could not be reached ({source}). Check your network \
+                 connection, proxy or VPN, then try again. Nothing was changed.",
+                authority.host()
+            ),
+        )
+        .with_detail(e.to_string())
+    })?;
+    if response.status().is_success() {
+        return Ok(());
+    }
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let error = text("error");
+    if error == "invalid_tenant" {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "Microsoft Entra ID does not know the tenant '{}'. Check the profile's Tenant: \
+                 use organizations, your directory (tenant) id or your domain.",
+                authority.tenant
+            ),
+        )
+        .with_detail(text("error_description")));
+    }
+    Err(if error.is_empty() {
+        AppError::new(
+            ErrorCode::ServerError,
+            format!(
+                "The sign-in service {} answered HTTP {status}. Try again later.",
+                authority.host()
+            ),
+        )
+    } else {
+        errors::refusal(authority, &error, &text("error_description"))
+    })
 }
 
 /// Exchanges an authorization code (with its PKCE verifier) for tokens.

@@ -167,6 +167,21 @@ impl Authority {
         self.endpoint("token")
     }
 
+    /// The tenant's OpenID Connect discovery document.
+    pub fn discovery_url(&self) -> AppResult<Url> {
+        let raw = format!(
+            "{}/{}/v2.0/.well-known/openid-configuration",
+            self.base.as_str().trim_end_matches('/'),
+            self.tenant
+        );
+        Url::parse(&raw).map_err(|e| {
+            AppError::invalid_input(format!(
+                "The tenant '{}' does not make a valid sign-in address ({e}).",
+                self.tenant
+            ))
+        })
+    }
+
     /// `host[:port]` for messages.
     pub fn host(&self) -> String {
         match (self.base.host_str(), self.base.port()) {

@@ -17,6 +17,11 @@ releaseUrl: string,
  */
 user?: string, 
 /**
+ * How the client signed in, e.g. "Microsoft Entra ID as Jamal Hartnett (jamal@contoso.com)";
+ * absent for a personal access token.
+ */
+signedInAs?: string, 
+/**
  * True when every probe passed.
  */
 ok: boolean, checks: Array<ScopeCheck>, 
