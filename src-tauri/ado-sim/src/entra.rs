@@ -222,7 +222,7 @@ async fn authorize(
     Path(tenant): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(resp) = check_authorize(&sim, &tenant, &q) {
+    if let Some(resp) = check_authorize(&sim, &tenant, &q) {
         return resp;
     }
     let user = sim.world().core.default_user();
@@ -250,44 +250,39 @@ async fn authorize(
     .into_response()
 }
 
-fn check_authorize(
-    sim: &AppState,
-    tenant: &str,
-    q: &HashMap<String, String>,
-) -> Result<(), Response> {
+fn check_authorize(sim: &AppState, tenant: &str, q: &HashMap<String, String>) -> Option<Response> {
     let get = |k: &str| q.get(k).map_or("", String::as_str);
     let world = sim.world();
     if resolve_tenant(&world.entra, tenant).is_none() {
-        return Err(error_page(
+        return Some(error_page(
             StatusCode::BAD_REQUEST,
             &format!("AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
         ));
     }
     if get("client_id").is_empty() {
-        return Err(error_page(
+        return Some(error_page(
             StatusCode::BAD_REQUEST,
             "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
         ));
     }
     if !loopback_redirect(get("redirect_uri")) {
-        return Err(error_page(StatusCode::BAD_REQUEST, "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application."));
+        return Some(error_page(StatusCode::BAD_REQUEST, "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application."));
     }
     if get("response_type") != "code" {
-        return Err(error_page(
+        return Some(error_page(
             StatusCode::BAD_REQUEST,
             "AADSTS900144: response_type must be 'code'.",
         ));
     }
     if get("code_challenge").is_empty() || get("code_challenge_method") != "S256" {
-        return Err(error_page(StatusCode::BAD_REQUEST, "AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption (code_challenge with method S256)."));
+        return Some(error_page(StatusCode::BAD_REQUEST, "AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption (code_challenge with method S256)."));
     }
-    Ok(())
+    None
 }
 
 fn redirect_to(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
-    let mut url = match url::Url::parse(redirect_uri) {
-        Ok(u) => u,
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, "The redirect URI is not a URL."),
+    let Ok(mut url) = url::Url::parse(redirect_uri) else {
+        return error_page(StatusCode::BAD_REQUEST, "The redirect URI is not a URL.");
     };
     url.query_pairs_mut().extend_pairs(params.iter());
     (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
@@ -298,7 +293,7 @@ async fn decide(
     Path((tenant, decision)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(resp) = check_authorize(&sim, &tenant, &q) {
+    if let Some(resp) = check_authorize(&sim, &tenant, &q) {
         return resp;
     }
     let get = |k: &str| q.get(k).map_or("", String::as_str);

@@ -64,9 +64,7 @@ async fn session(
     if let Some(s) = hotfix.cached_session(&profile) {
         return Ok(s);
     }
-    let secrets = Arc::clone(&state.secrets);
-    let p = profile.clone();
-    let client = blocking(move || connection::client_for(&p, &secrets)).await?;
+    let client = crate::commands::signin::client_for(state, &profile).await?;
     hotfix.session(&profile, || Ok(client))
 }
 
@@ -216,10 +214,7 @@ pub async fn hotfix_open_studio(
 ) -> AppResult<StudioLink> {
     let (link, demo_base) = studio_link(&state, &hotfix, &run_id).await?;
     let checked = hotfix_core::open_url::check(&link.url, demo_base.as_ref())?;
-    open::that_detached(checked.as_str()).map_err(|e| {
-        AppError::internal(format!("The system browser could not be started for {checked}. Copy the address and open it by hand."))
-            .with_detail(e.to_string())
-    })?;
+    crate::browser::open(&checked)?;
     Ok(link)
 }
 

@@ -83,8 +83,8 @@ pub struct ConnectionReport {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    /// How the client signed in, e.g. "Microsoft Entra ID as Jamal Hartnett (jamal@contoso.com)";
-    /// absent for a personal access token.
+    /// The account of an Entra ID or Azure CLI sign-in, e.g. "Jamal Hartnett
+    /// (jamal@contoso.com)"; absent for a personal access token.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_in_as: Option<String>,
@@ -161,7 +161,7 @@ pub async fn test_connection_with(
     };
 
     let user = signed_in_user(&client).await.or_else(|| account.clone());
-    let signed_in_as = account.as_ref().map(|a| format!("signed in as {a}"));
+    let signed_in_as = account.clone();
 
     let mut probes: Vec<(&str, &str, Probe)> =
         vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];

@@ -95,7 +95,7 @@ pub(crate) fn token_request(
     match err {
         RequestTokenError::ServerResponse(resp) => refusal(
             authority,
-            &resp.error().to_string(),
+            resp.error().as_ref(),
             resp.error_description().map_or("", String::as_str),
         ),
         RequestTokenError::Request(e) => unreachable(authority, e),

@@ -83,7 +83,7 @@ impl Loopback {
                     Ok(Some(callback)) => return callback,
                     Ok(None) => {}
                     Err(e) => {
-                        tracing::debug!(error = %e, "a connection to the sign-in listener failed")
+                        tracing::debug!(error = %e, "a connection to the sign-in listener failed");
                     }
                 }
             }
