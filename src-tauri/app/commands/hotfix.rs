@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use hotfix_core::connection;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
@@ -12,7 +11,7 @@ use hotfix_core::profiles::Profile;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 
 /// Emitted after every command that saved a run; the payload is the saved [`HotfixRun`].
 pub const RUN_UPDATED: &str = "hotfix:run-updated";

@@ -17,8 +17,8 @@ releaseUrl: string,
  */
 user?: string, 
 /**
- * How the client signed in, e.g. "Microsoft Entra ID as Jamal Hartnett (jamal@contoso.com)";
- * absent for a personal access token.
+ * The account of an Entra ID or Azure CLI sign-in, e.g. "Jamal Hartnett
+ * (jamal@contoso.com)"; absent for a personal access token.
  */
 signedInAs?: string, 
 /**
