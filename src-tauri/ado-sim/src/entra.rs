@@ -546,11 +546,13 @@ fn refresh(sim: &AppState, form: &TokenForm) -> Response {
     issue(sim, &form.scope, &grant.client_id, &grant.tenant_id, false)
 }
 
-/// Why a bearer token is not accepted for `audience`; `None` when it is an Entra token that is.
-/// `Some(None)` means "not an Entra token of this simulator at all".
+/// What [`check_access_token`] found.
 pub enum Verdict {
+    /// An access token of this authority, valid for the audience.
     Accepted,
+    /// Not an access token of this authority (maybe a PAT).
     Unknown,
+    /// An access token of this authority that this audience does not take, and why.
     Refused(String),
 }
 

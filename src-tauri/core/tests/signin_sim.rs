@@ -791,3 +791,51 @@ esac"#,
     let err = missing.account().await.unwrap_err();
     assert!(err.message.contains("not found on PATH"), "{}", err.message);
 }
+
+/// `git ls-remote` with `Authorization: {value}` passed through git's environment config (never
+/// on the command line, where other users could read it).
+async fn git_ls_remote(repo: String, value: String) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new("git")
+            .args(["ls-remote", &repo])
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "http.extraHeader")
+            .env("GIT_CONFIG_VALUE_0", format!("Authorization: {value}"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn git_over_https_takes_the_same_bearer_header() {
+    let s = setup().await;
+    sign_in(&s).await;
+    let client =
+        connection::client_for_sign_in(&s.profile, &s.secrets, &s.sessions, &AzureCli::default())
+            .await
+            .unwrap();
+    let header = client.credential().header(false).await.unwrap();
+    assert!(header.is_sensitive());
+    let info = s.sim.info();
+    let repo = format!("{}/{}/_git/{}", info.org_url, info.project, info.repository);
+    let out = git_ls_remote(repo.clone(), header.to_str().unwrap().to_owned()).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("refs/heads/main"), "{stdout}");
+
+    // A Synapse token is not an Azure DevOps one, for git either.
+    let session = s.sessions.session(&s.profile).await.unwrap();
+    let synapse = session
+        .access_token(Resource::Synapse, false)
+        .await
+        .unwrap();
+    let out = git_ls_remote(repo, format!("Bearer {}", synapse.expose())).await;
+    assert!(!out.status.success());
+}
