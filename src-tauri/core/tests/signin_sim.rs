@@ -377,6 +377,22 @@ async fn the_refresh_token_gets_each_audience_and_each_service_takes_only_its_ow
         2,
         "Synapse and ARM came from the refresh token, no prompt"
     );
+    // The authority rotates the refresh token; the keychain follows.
+    let saved = s
+        .secrets
+        .read(&keychain_user(&s.profile.id))
+        .unwrap()
+        .unwrap();
+    let state = admin(&s.sim, reqwest::Method::GET, "/state", None).await;
+    let newest = state["entra"]["refreshTokens"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(saved.expose().contains(&newest));
     assert_ne!(devops.expose(), synapse.expose());
     assert_ne!(synapse.expose(), arm.expose());
 
@@ -608,6 +624,42 @@ async fn declined_or_refused_consent_says_so_and_saves_nothing() {
         .read(&keychain_user(&s.profile.id))
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn consent_missing_for_another_resource_or_conditional_access_each_say_what_to_do() {
+    let s = setup().await;
+    sign_in(&s).await;
+    let session = s.sessions.session(&s.profile).await.unwrap();
+    knobs(&s.sim, json!({"refuseConsent": true})).await;
+    let err = session
+        .access_token(Resource::Synapse, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::SignInRefused);
+    assert!(err.message.contains("consent"), "{}", err.message);
+    assert!(err.message.contains("administrator"), "{}", err.message);
+    knobs(
+        &s.sim,
+        json!({"refuseConsent": false, "requireInteraction": true}),
+    )
+    .await;
+    let err = session
+        .access_token(Resource::Arm, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InteractionRequired);
+    assert!(
+        err.message.contains("conditional-access"),
+        "{}",
+        err.message
+    );
+    // The sign-in itself is kept: nothing was removed from the keychain.
+    assert!(s
+        .secrets
+        .read(&keychain_user(&s.profile.id))
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]
