@@ -436,17 +436,19 @@ impl AdoClient {
         accept: &'static str,
     ) -> Result<Answer, AdoError> {
         self.refresh_auth(false).await?;
-        match self
+        let bearer = self.inner.credential.can_refresh();
+        let outcome = match self
             .fetch_as(method.clone(), url.clone(), body.clone(), retry, accept)
             .await
         {
-            Err(e) if e.status() == Some(401) && self.inner.credential.can_refresh() => {
+            Err(e) if e.status() == Some(401) && bearer => {
                 tracing::info!(url = %redact_url(&url), "access token refused (HTTP 401); refreshing it once");
                 self.refresh_auth(true).await?;
                 self.fetch_as(method, url, body, retry, accept).await
             }
             other => other,
-        }
+        };
+        outcome.map_err(|e| if bearer { e.with_bearer() } else { e })
     }
 
     async fn refresh_auth(&self, force: bool) -> Result<(), AdoError> {

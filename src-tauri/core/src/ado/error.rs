@@ -39,6 +39,9 @@ pub struct AdoError {
     kind: Box<AdoErrorKind>,
     /// The organization URL of the client that failed, for the "create a token at …" hint.
     org: Option<String>,
+    /// The client signed in with an Entra ID / Azure CLI token, not a PAT: the advice is to
+    /// sign in again, not to create a token.
+    bearer: bool,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -94,6 +97,7 @@ impl From<AdoErrorKind> for AdoError {
         Self {
             kind: Box::new(kind),
             org: None,
+            bearer: false,
         }
     }
 }
@@ -103,6 +107,13 @@ impl AdoError {
     #[must_use]
     pub fn with_org(mut self, org_url: &str) -> Self {
         self.org = Some(org_url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Marks an error of a client that signs in with bearer tokens (Entra ID, Azure CLI).
+    #[must_use]
+    pub fn with_bearer(mut self) -> Self {
+        self.bearer = true;
         self
     }
 
@@ -195,6 +206,26 @@ impl AdoError {
             }
             AdoErrorKind::InvalidInput { reason } => reason.clone(),
             AdoErrorKind::Credential { error } => return error.clone(),
+            AdoErrorKind::NotSignedIn { status, .. } if self.bearer => format!(
+                "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data: it did \
+                 not take your sign-in. Open the profile, sign out and sign in again; if it keeps \
+                 happening, your account may have no access to this organization."
+            ),
+            AdoErrorKind::Http {
+                status: 401, vss, ..
+            } if self.bearer => {
+                let said = vss
+                    .as_ref()
+                    .filter(|v| !v.message.is_empty())
+                    .map(|v| format!(" Azure DevOps said: \"{}\"", v.message))
+                    .unwrap_or_default();
+                format!(
+                    "Azure DevOps refused your sign-in (HTTP 401), even with a freshly obtained \
+                     token.{said} Your account may have lost access to the organization or to \
+                     this area. Open the profile and sign in again, or ask an organization \
+                     administrator for access."
+                )
+            }
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
                  the token was not accepted as a credential. Check that you pasted the whole \
@@ -305,6 +336,31 @@ mod tests {
 
     fn http_org(status: u16, message: &str) -> AdoError {
         http(status, message).with_org("https://dev.azure.com/contoso/")
+    }
+
+    #[test]
+    fn a_bearer_sign_in_is_told_to_sign_in_again_not_to_create_a_token() {
+        let err = http_org(
+            401,
+            "VS30063: You are not authorized to access the service.",
+        )
+        .with_bearer();
+        let app = AppError::from(err);
+        assert_eq!(app.code, ErrorCode::TokenRejected);
+        assert!(app.message.contains("sign in again"), "{}", app.message);
+        assert!(
+            !app.message.contains("_usersSettings/tokens"),
+            "{}",
+            app.message
+        );
+        assert!(app.message.contains("VS30063"), "{}", app.message);
+        // Without the bearer mark the PAT advice stays.
+        let pat = AppError::from(http_org(401, "VS30063: You are not authorized."));
+        assert!(
+            pat.message.contains("_usersSettings/tokens"),
+            "{}",
+            pat.message
+        );
     }
 
     #[test]

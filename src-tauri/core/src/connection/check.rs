@@ -200,7 +200,7 @@ pub async fn test_connection_with(
     for ((scope, label, _), result) in probes.iter().zip(results) {
         let error = result
             .err()
-            .map(|e| scope_error(&e, scope, label, &tokens_url));
+            .map(|e| scope_error(&e, scope, label, &tokens_url, bearer));
         checks.push(ScopeCheck {
             scope: (*scope).into(),
             label: (*label).into(),
@@ -323,8 +323,25 @@ fn scope_list() -> String {
 }
 
 /// After the gate call succeeded the token is valid, so a 401 on one area means a missing scope.
-fn scope_error(err: &AdoError, scope: &str, label: &str, tokens_url: &str) -> AppError {
+fn scope_error(
+    err: &AdoError,
+    scope: &str,
+    label: &str,
+    tokens_url: &str,
+    bearer: bool,
+) -> AppError {
     let base = AppError::from(err.clone());
+    if err.status() == Some(401) && bearer {
+        return AppError::new(
+            ErrorCode::MissingScope,
+            format!(
+                "You are signed in, but your sign-in cannot use {label} ({scope}). The app \
+                 registration may lack the Azure DevOps permission, or your account has no \
+                 access to this area: ask an organization or project administrator."
+            ),
+        )
+        .with_detail(err.to_string());
+    }
     if err.status() == Some(401) {
         return AppError::new(
             ErrorCode::MissingScope,
