@@ -172,12 +172,19 @@ async fn sign_out_clears_the_keychain_entry_and_the_tokens_in_memory() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotSignedIn);
     assert_eq!(s.sessions.account(&s.profile).await.unwrap(), None);
+
     let err =
         connection::client_for_sign_in(&s.profile, &s.secrets, &s.sessions, &AzureCli::default())
             .await
             .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotSignedIn);
     assert!(err.message.contains("Sign in"), "{}", err.message);
+    // Forgetting (what deleting the profile does) drops a session in memory just the same.
+    sign_in(&s).await;
+    let again = s.sessions.session(&s.profile).await.unwrap();
+    s.sessions.forget(&s.profile.id);
+    let err = again.access_token(Resource::Arm, true).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotSignedIn);
 }
 
 #[tokio::test]

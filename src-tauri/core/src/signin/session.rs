@@ -398,13 +398,19 @@ impl SignInSessions {
         }
     }
 
-    /// Signs out: forgets the access tokens and removes the refresh token from the keychain.
-    pub async fn sign_out(&self, profile_id: &str) -> AppResult<()> {
+    /// Forgets the profile's sign-in in memory (a waiting sign-in, the access tokens); the
+    /// keychain entry is left to the caller (a deleted profile's goes with it).
+    pub fn forget(&self, profile_id: &str) {
         self.cancel(profile_id);
         if let Some(s) = lock(&self.sessions).remove(profile_id) {
             s.signed_out.store(true, Ordering::SeqCst);
             lock(&s.cache).clear();
         }
+    }
+
+    /// Signs out: forgets the access tokens and removes the refresh token from the keychain.
+    pub async fn sign_out(&self, profile_id: &str) -> AppResult<()> {
+        self.forget(profile_id);
         let (secrets, user) = (Arc::clone(&self.secrets), keychain_user(profile_id));
         blocking(move || secrets.delete(&user)).await?;
         tracing::info!(profile_id = %profile_id, "signed out");
