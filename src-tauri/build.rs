@@ -18,6 +18,12 @@ const COMMANDS: &[&str] = &[
     "set_token",
     "delete_token",
     "token_status",
+    // sign-in (commands/signin.rs)
+    "sign_in",
+    "sign_in_cancel",
+    "sign_out",
+    "sign_in_status",
+    "azure_cli_account",
     // connection and pickers
     "test_connection",
     "list_projects",

@@ -1,8 +1,10 @@
 //! Demo mode: the `ado-sim` simulator running inside the app on 127.0.0.1 with the demo seed, and
 //! a profile "Contoso demo (simulated)" that points at it. The simulator keeps its world in
 //! `{data}/demo-sim`, so a demo hotfix survives a restart; `reset` deletes that folder and starts
-//! over. The demo token goes through the same [`SecretStore`] as real ones (keychain, or memory
-//! when there is none) and is never written to a file by the app.
+//! over. The demo profile signs in with Microsoft Entra ID against the simulator's authority: the
+//! user clicks Sign in and the simulated sign-in page, like with a real tenant (the refresh token
+//! goes through the same keychain as real ones). With `SYNAPSE_HOTFIX_DEMO_SIGN_IN=auto` (e2e)
+//! the app does that click itself.
 
 use std::path::PathBuf;
 
@@ -12,8 +14,9 @@ use ado_sim::seed::demo_release::{
 use ado_sim::seed::demo_repo::DEV_WORKSPACE;
 use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
 use hotfix_core::connection;
-use hotfix_core::profiles::Profile;
+use hotfix_core::profiles::{Profile, SignInMethod};
 use hotfix_core::secrets::Token;
+use hotfix_core::signin::session::SignInOptions;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use url::Url;
 
@@ -200,6 +203,9 @@ async fn ensure_profile(
     profile.name = DEMO_PROFILE_NAME.to_owned();
     profile.organization_url = info.org_url.clone();
     profile.simulated = true;
+    // The simulated tenant backs the simulated organization.
+    profile.sign_in.method = SignInMethod::Entra;
+    profile.sign_in.tenant = info.tenant_id.clone();
     if let Some((name, rg, sub)) = dev {
         profile.dev_workspace = name;
         profile.dev_resource_group = rg;
@@ -211,17 +217,75 @@ async fn ensure_profile(
         profile.prod_subscription_id = sub;
     }
 
+    // The simulator's own PAT fills the pickers; the profile itself signs in with Entra ID.
     let token = Token::new(info.pat.clone());
-    fill_from_api(&mut profile, info, token.clone()).await?;
+    fill_from_api(&mut profile, info, token).await?;
 
     let saved = match existing {
         Some(_) => state.profiles.update(profile)?,
         None => state.profiles.create(profile)?,
     };
+    // A PAT stored by an older version of the demo is not used any more.
     let (secrets, id) = (state.secrets.clone(), saved.id.clone());
-    blocking(move || secrets.store(&id, &token)).await?;
+    blocking(move || secrets.delete(&id)).await?;
+    if state.demo_auto_sign_in && state.sign_in.account(&saved).await?.is_none() {
+        auto_sign_in(state, &saved).await?;
+    }
     tracing::info!(profile_id = %saved.id, "demo profile ready");
     Ok(saved)
+}
+
+/// Signs the demo profile in through the simulator's authority, clicking its sign-in page the way
+/// the user would (the same code + PKCE exchange; only the browser is played by the app).
+async fn auto_sign_in(state: &AppState, profile: &Profile) -> AppResult<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<Url>();
+    let (sessions, id) = (std::sync::Arc::clone(&state.sign_in), profile.id.clone());
+    let browser = tokio::spawn(async move {
+        let Ok(authorize) = rx.await else {
+            return Ok(());
+        };
+        let clicked = click_accept(authorize).await;
+        if clicked.is_err() {
+            // Do not leave the sign-in waiting for a browser that will not come.
+            sessions.cancel(&id);
+        }
+        clicked
+    });
+    state
+        .sign_in
+        .sign_in(profile, SignInOptions::default(), move |url| {
+            let _ = tx.send(url.clone());
+            Ok(())
+        })
+        .await?;
+    match browser.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(
+            AppError::internal("The demo sign-in page could not be clicked.")
+                .with_detail(e.to_string()),
+        ),
+        Err(e) => Err(AppError::internal("The demo sign-in stopped.").with_detail(e.to_string())),
+    }
+}
+
+async fn click_accept(authorize: Url) -> Result<(), reqwest::Error> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut accept = authorize.clone();
+    accept.set_path(&format!("{}/accept", authorize.path()));
+    let answer = http.get(accept).send().await?;
+    let back = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| Url::parse(l).ok());
+    if let Some(mut back) = back {
+        // The redirect URI says localhost; the listener is on 127.0.0.1.
+        let _ = back.set_host(Some("127.0.0.1"));
+        http.get(back).send().await?;
+    }
+    Ok(())
 }
 
 fn missing(what: &str, name: &str) -> AppError {

@@ -4,8 +4,10 @@
 //! * `logging.rs` — tracing to stderr and a daily file;
 //! * `demo.rs` — the in-process simulator behind demo mode;
 //! * `exports.rs` — where profile exports are written;
+//! * `browser.rs` — opening addresses in the system browser (or, for tests, a file);
 //! * `commands/` — one file per domain, each command a few lines.
 
+pub mod browser;
 pub mod commands;
 pub mod demo;
 pub mod exports;
@@ -35,6 +37,11 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::credentials::set_token,
             commands::credentials::delete_token,
             commands::credentials::token_status,
+            commands::signin::sign_in,
+            commands::signin::sign_in_cancel,
+            commands::signin::sign_out,
+            commands::signin::sign_in_status,
+            commands::signin::azure_cli_account,
             commands::connection::test_connection,
             commands::connection::list_projects,
             commands::connection::list_repositories,

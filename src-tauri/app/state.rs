@@ -8,6 +8,7 @@ use std::sync::Arc;
 use hotfix_core::ado::{AdoClient, WaitObserver};
 use hotfix_core::profiles::ProfileStore;
 use hotfix_core::secrets::SecretStore;
+use hotfix_core::signin::SignInSessions;
 use hotfix_core::{AppPaths, AppResult};
 
 use crate::demo::DemoSim;
@@ -17,17 +18,25 @@ use crate::demo::DemoSim;
 pub const KEYCHAIN_ENV: &str = "SYNAPSE_HOTFIX_KEYCHAIN";
 /// `SYNAPSE_HOTFIX_DEMO=1` (or the `--demo` flag) starts the app in demo mode.
 pub const DEMO_ENV: &str = "SYNAPSE_HOTFIX_DEMO";
+/// `SYNAPSE_HOTFIX_DEMO_SIGN_IN=auto`: the demo profile is signed in at start-up without a
+/// browser (the app clicks the simulator's sign-in page itself). For the e2e harness, whose specs
+/// use the demo profile; people click Sign in like with a real tenant.
+pub const DEMO_SIGN_IN_ENV: &str = "SYNAPSE_HOTFIX_DEMO_SIGN_IN";
 
 pub struct AppState {
     pub paths: AppPaths,
     pub profiles: Arc<ProfileStore>,
     /// Shared with blocking tasks: keychain calls go through `spawn_blocking`.
     pub secrets: Arc<SecretStore>,
+    /// Microsoft Entra ID sign-ins: refresh tokens in `secrets`, access tokens in memory.
+    pub sign_in: Arc<SignInSessions>,
     /// The demo simulator, when running. A tokio mutex: starting it awaits while holding the slot,
     /// so two clicks on "Try the demo" start one simulator.
     pub demo: tokio::sync::Mutex<Option<DemoSim>>,
     /// Demo mode was asked for on the command line or in the environment.
     pub demo_requested: bool,
+    /// Sign the demo profile in without the browser step ([`DEMO_SIGN_IN_ENV`]).
+    pub demo_auto_sign_in: bool,
     /// Where profile exports are written (see `exports.rs`).
     pub exports: PathBuf,
     /// Forwards the Azure DevOps client's waits to the window (set once the app handle exists).
@@ -57,11 +66,14 @@ impl AppState {
             )
         })?;
         let profiles = ProfileStore::open(&paths.config)?;
+        let secrets = Arc::new(secrets);
         Ok(Self {
             profiles: Arc::new(profiles),
-            secrets: Arc::new(secrets),
+            sign_in: Arc::new(SignInSessions::new(Arc::clone(&secrets))),
+            secrets,
             demo: tokio::sync::Mutex::new(None),
             demo_requested: false,
+            demo_auto_sign_in: false,
             exports: crate::exports::default_dir(&paths),
             paths,
             ado_waits: std::sync::OnceLock::new(),
@@ -77,6 +89,8 @@ impl AppState {
         };
         let mut state = Self::open(AppPaths::resolve(), secrets)?;
         state.demo_requested = demo_requested();
+        state.demo_auto_sign_in =
+            std::env::var(DEMO_SIGN_IN_ENV).is_ok_and(|v| v.trim().eq_ignore_ascii_case("auto"));
         state.exports = crate::exports::export_dir(&state.paths);
         Ok(state)
     }

@@ -27,9 +27,15 @@ struct TestApp {
 
 /// An app on a fresh home folder with tokens in memory, built by `configure()` like the real one.
 fn app() -> TestApp {
+    app_with(|_| {})
+}
+
+/// [`app`] with the state adjusted first (e.g. the demo's automatic sign-in).
+fn app_with(adjust: impl FnOnce(&mut AppState)) -> TestApp {
     let home = tempfile::tempdir().expect("temp dir");
-    let state =
+    let mut state =
         AppState::open(AppPaths::under(home.path()), SecretStore::in_memory()).expect("state");
+    adjust(&mut state);
     let app = crate::configure(mock_builder())
         .manage(crate::commands::hotfix::service(&state))
         .manage(state)
@@ -257,7 +263,8 @@ fn open_url_refuses_addresses_outside_the_allowlist() {
 
 #[test]
 fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
-    let app = app();
+    // As in the e2e harness: the app clicks the simulated sign-in page itself.
+    let app = app_with(|s| s.demo_auto_sign_in = true);
     let profile: Value = app.ok("demo_start", json!({}));
     assert_eq!(profile["simulated"], true);
     assert_eq!(profile["name"], crate::demo::DEMO_PROFILE_NAME);
@@ -287,16 +294,37 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
     let list: Value = app.ok("list_profiles", json!({}));
     assert_eq!(list["profiles"].as_array().unwrap().len(), 1);
 
-    // The token was stored for the profile, and the connection test passes with it.
+    // The demo profile signed in with (simulated) Entra ID, and the connection test passes with it.
+    assert_eq!(profile["signIn"]["method"], "entra");
+    let status: Value = app.ok("sign_in_status", json!({ "profileId": profile["id"] }));
+    assert!(
+        status["account"]["username"]
+            .as_str()
+            .unwrap()
+            .contains('@'),
+        "{status}"
+    );
     let tested: Value = app.ok(
         "test_connection",
         json!({ "target": {
             "organizationUrl": profile["organizationUrl"],
             "profileId": profile["id"],
             "simulated": true,
+            "method": "entra",
         }}),
     );
     assert_eq!(tested["ok"], true, "{tested}");
+    assert!(
+        tested["signedInAs"].as_str().unwrap().contains('@'),
+        "{tested}"
+    );
+
+    // Signing out leaves the profile not signed in; a PAT was never stored for it.
+    let _: Value = app.ok("sign_out", json!({ "profileId": profile["id"] }));
+    let status: Value = app.ok("sign_in_status", json!({ "profileId": profile["id"] }));
+    assert!(status.get("account").is_none(), "{status}");
+    let token: Value = app.ok("token_status", json!({ "profileId": profile["id"] }));
+    assert_eq!(token["stored"], false);
     // The development workspace's own subscription and resource group, from the simulator.
     assert!(!profile["devResourceGroup"].as_str().unwrap().is_empty());
     assert_ne!(profile["devResourceGroup"], profile["prodResourceGroup"]);

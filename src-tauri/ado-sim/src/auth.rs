@@ -232,6 +232,24 @@ fn unauthorized(base_url: &str, message: &str) -> Response {
     .into_response()
 }
 
+/// Adds the bearer challenge Azure resources send with a 401 (`authorization_uri` names the
+/// tenant that backs the organization).
+trait BearerChallenge {
+    fn into_response_with_bearer(self, tenant: &str) -> Response;
+}
+
+impl BearerChallenge for Response {
+    fn into_response_with_bearer(mut self, tenant: &str) -> Response {
+        let value = format!(
+            "Bearer authorization_uri=\"https://login.microsoftonline.com/{tenant}\", Basic realm=\"\""
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            self.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        self
+    }
+}
+
 /// Routes readable without credentials (like the real service's resource-area discovery).
 fn is_anonymous_route(path: &str) -> bool {
     path.starts_with("/_admin")
@@ -245,6 +263,10 @@ fn is_anonymous_route(path: &str) -> bool {
 pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let base = sim.info.base_url.clone();
+    // The sign-in authority is public, like login.microsoftonline.com.
+    if path.starts_with("/_entra/") {
+        return next.run(req).await;
+    }
     let cred = credential(req.headers());
     if path.starts_with("/synapse/") {
         if let Some(resp) = crate::synapse::authenticate_bearer(&sim, req.headers()) {
@@ -264,6 +286,7 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     }
     let is_git = path.contains("/_git/");
+    let is_bearer = matches!(cred, Credential::Bearer(_));
     let token = match cred {
         Credential::Basic(t) | Credential::Bearer(t) => t,
         Credential::Missing | Credential::Malformed => {
@@ -297,6 +320,28 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
                     .cloned()
                     .unwrap_or_else(|| world.core.default_user()),
             })
+    };
+    let principal = match (principal, is_bearer) {
+        (Some(p), _) => Some(p),
+        (None, true) => {
+            match crate::entra::check_access_token(&sim, &token, crate::entra::Audience::Devops) {
+                crate::entra::Verdict::Accepted => Some(Principal {
+                    token: token.clone(),
+                    scopes: vec![FULL_ACCESS.into()],
+                    user: sim.world().core.default_user(),
+                }),
+                crate::entra::Verdict::Refused(why) => {
+                    let tenant = sim.world().entra.tenant_id.clone();
+                    return unauthorized(
+                    &base,
+                    &format!("TF400813: The user '' is not authorized to access this resource. {why}"),
+                )
+                .into_response_with_bearer(&tenant);
+                }
+                crate::entra::Verdict::Unknown => None,
+            }
+        }
+        (None, false) => None,
     };
     let Some(principal) = principal else {
         return unauthorized(

@@ -3,7 +3,7 @@
 //!
 //! Module ownership: `server` starts a simulator and stacks the middleware; `routing`, `auth`,
 //! `faults`, `journal` are that middleware; `api` and `errors` the helpers every area uses;
-//! `location` the discovery routes; `core_api` projects; `admin` the simulator-only API;
+//! `location` the discovery routes; `entra` the Entra-ID-like authority; `core_api` projects; `admin` the simulator-only API;
 //! `state` holds the world; `git` the repositories, git REST and smart HTTP; `release` the
 //! classic release area and the deployment engine; `synapse` the simulated workspaces and their
 //! data plane; `catalog` task definitions, extensions, service endpoints, agent queues and
@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod core_api;
+pub mod entra;
 pub mod errors;
 pub mod faults;
 pub mod git;

@@ -79,6 +79,10 @@ pub struct SimInfo {
     pub synapse_token: String,
     pub project: String,
     pub repository: String,
+    /// The Entra-like authority: `{base}/_entra`; sign in at `{authority_url}/{tenant}/oauth2/v2.0/…`.
+    pub authority_url: String,
+    /// The tenant that backs the organization.
+    pub tenant_id: String,
 }
 
 /// A running simulator; dropping it (or [`SimHandle::shutdown`]) stops the server.
@@ -256,6 +260,8 @@ fn info_for(world: &World, base_url: &str) -> SimInfo {
         synapse_token: world.core.synapse_token.0.clone(),
         project,
         repository,
+        authority_url: format!("{base_url}/_entra"),
+        tenant_id: world.entra.tenant_id.clone(),
     }
 }
 
@@ -270,7 +276,11 @@ pub fn router(sim: AppState) -> Router {
         .merge(crate::synapse::routes())
         .merge(crate::catalog::routes())
         .merge(crate::studio::routes())
-        .nest("/_admin", crate::admin::routes())
+        .merge(crate::entra::routes())
+        .nest(
+            "/_admin",
+            crate::admin::routes().merge(crate::entra::admin_routes()),
+        )
         .fallback(crate::routing::not_found)
         .method_not_allowed_fallback(crate::routing::method_not_allowed)
         .layer(from_fn(crate::routing::require_api_version))

@@ -27,6 +27,9 @@ pub struct World {
     pub release: crate::release::ReleaseWorld,
     pub synapse: crate::synapse::SynapseWorld,
     pub catalog: crate::catalog::CatalogWorld,
+    /// The Entra-like authority (tenants, codes, tokens, test knobs).
+    #[serde(default)]
+    pub entra: crate::entra::EntraWorld,
 }
 
 /// Organization, projects, users and tokens.

@@ -211,23 +211,33 @@ pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Option<Resp
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
-    let message = match header.as_deref() {
+    let message: String = match header.as_deref() {
         None | Some("") => {
             "Authentication failed: the Authorization header is missing. Send 'Authorization: Bearer <token>' \
-             with a token for the audience https://dev.azuresynapse.net."
+             with a token for the audience https://dev.azuresynapse.net.".to_owned()
         }
         Some(v) => {
             let (scheme, token) = v.split_once(' ').unwrap_or((v, ""));
-            let expected = &sim.world().core.synapse_token.0;
-            if !scheme.eq_ignore_ascii_case("bearer") {
-                "Authentication failed: the Synapse data plane only accepts 'Authorization: Bearer <token>' \
-                 (an Azure DevOps personal access token is not accepted). Acquire a token for the audience \
-                 https://dev.azuresynapse.net and retry."
-            } else if expected.is_empty() || token.trim() != expected {
-                "Authentication failed: the bearer token is invalid or expired. Acquire a new token for the \
-                 audience https://dev.azuresynapse.net and retry."
-            } else {
-                return None;
+            // An access token of the simulated Entra ID authority: accepted for this audience only.
+            let entra = crate::entra::check_access_token(
+                sim,
+                token.trim(),
+                crate::entra::Audience::Synapse,
+            );
+            let expected = sim.world().core.synapse_token.0.clone();
+            match entra {
+                crate::entra::Verdict::Accepted => return None,
+                crate::entra::Verdict::Refused(why) => format!("Authentication failed: {why}"),
+                crate::entra::Verdict::Unknown if !scheme.eq_ignore_ascii_case("bearer") => {
+                    "Authentication failed: the Synapse data plane only accepts 'Authorization: Bearer <token>' \
+                     (an Azure DevOps personal access token is not accepted). Acquire a token for the audience \
+                     https://dev.azuresynapse.net and retry.".to_owned()
+                }
+                crate::entra::Verdict::Unknown if expected.is_empty() || token.trim() != expected => {
+                    "Authentication failed: the bearer token is invalid or expired. Acquire a new token for the \
+                     audience https://dev.azuresynapse.net and retry.".to_owned()
+                }
+                crate::entra::Verdict::Unknown => return None,
             }
         }
     };

@@ -7,6 +7,7 @@ use hotfix_core::connection::{
     self, AgentQueueItem, ConnectionReport, ProjectItem, PublishBranchInfo, ReleaseDefinitionItem,
     RepositoryItem, ServiceConnectionItem,
 };
+use hotfix_core::profiles::{Profile, SignInMethod};
 use hotfix_core::secrets::Token;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use serde::Deserialize;
@@ -32,6 +33,10 @@ pub struct ConnectionTarget {
     /// The demo profile: admits the simulator's `http://127.0.0.1` URL.
     #[serde(default)]
     pub simulated: bool,
+    /// The sign-in chosen in the form; absent = personal access token.
+    #[serde(default)]
+    #[ts(optional)]
+    pub method: Option<SignInMethod>,
 }
 
 impl ConnectionTarget {
@@ -42,6 +47,7 @@ impl ConnectionTarget {
             profile_id,
             token,
             simulated,
+            method: _,
         } = self;
         if let Some(token) = token.filter(|t| !t.is_empty()) {
             return Ok((organization_url, token, simulated));
@@ -67,8 +73,37 @@ impl ConnectionTarget {
     }
 
     async fn client(self, state: &AppState) -> AppResult<AdoClient> {
-        let (url, token, simulated) = self.token(state).await?;
-        Ok(state.prepare(connection::client(&url, token, simulated)?, simulated))
+        let simulated = self.simulated;
+        let client = match self.method {
+            Some(method @ (SignInMethod::Entra | SignInMethod::AzureCli)) => {
+                // The saved profile's sign-in (tenant, client id) with the URL being edited.
+                let saved = self
+                    .profile_id
+                    .as_deref()
+                    .filter(|id| !id.is_empty())
+                    .map(|id| state.profiles.get(id))
+                    .transpose()?;
+                let mut profile = match saved {
+                    Some(p) => p,
+                    None if method == SignInMethod::Entra => {
+                        return Err(AppError::new(
+                            ErrorCode::NotSignedIn,
+                            "Save the profile and click Sign in (Microsoft Entra ID) first.",
+                        ))
+                    }
+                    None => Profile::new_with_defaults(String::new()),
+                };
+                profile.organization_url = self.organization_url;
+                profile.simulated = self.simulated;
+                profile.sign_in.method = method;
+                crate::commands::signin::client_for(state, &profile).await?
+            }
+            _ => {
+                let (url, token, simulated) = self.token(state).await?;
+                connection::client(&url, token, simulated)?
+            }
+        };
+        Ok(state.prepare(client, simulated))
     }
 }
 
@@ -79,8 +114,8 @@ pub async fn test_connection(
     target: ConnectionTarget,
     project: Option<String>,
 ) -> AppResult<ConnectionReport> {
-    let (url, token, simulated) = target.token(&state).await?;
-    let report = connection::test_connection(&url, token, simulated, project.as_deref()).await?;
+    let client = target.client(&state).await?;
+    let report = connection::test_connection_with(&client, project.as_deref()).await?;
     tracing::info!(ok = report.ok, organization = %report.organization_url, "connection tested");
     Ok(report)
 }

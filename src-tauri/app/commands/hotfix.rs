@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use hotfix_core::connection;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
@@ -15,7 +14,7 @@ use hotfix_core::profiles::Profile;
 use hotfix_core::{AppError, AppResult, ErrorCode};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 
 /// Emitted whenever a run was saved (also after a failed step: its state changed); the payload is
 /// the saved [`HotfixRun`].
@@ -74,9 +73,7 @@ async fn session(
     if let Some(s) = hotfix.cached_session(&profile) {
         return Ok(s);
     }
-    let secrets = Arc::clone(&state.secrets);
-    let p = profile.clone();
-    let client = blocking(move || connection::client_for(&p, &secrets))
+    let client = crate::commands::signin::client_for(state, &profile)
         .await
         .map_err(|e| crate::demo::advise_on_token(profile.simulated, e))?;
     let client = state.prepare(client, profile.simulated);
@@ -220,10 +217,7 @@ pub async fn hotfix_open_studio(
 ) -> AppResult<StudioLink> {
     let (link, demo_base) = studio_link(&state, &hotfix, &run_id).await?;
     let checked = hotfix_core::open_url::check(&link.url, demo_base.as_ref())?;
-    open::that_detached(checked.as_str()).map_err(|e| {
-        AppError::internal(format!("The system browser could not be started for {checked}. Copy the address and open it by hand."))
-            .with_detail(e.to_string())
-    })?;
+    crate::browser::open(&checked)?;
     Ok(link)
 }
 

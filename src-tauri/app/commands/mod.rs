@@ -10,4 +10,5 @@ pub mod credentials;
 pub mod demo;
 pub mod hotfix;
 pub mod profiles;
+pub mod signin;
 pub mod system;

@@ -95,6 +95,8 @@ pub async fn duplicate_profile(
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn delete_profile(state: State<'_, AppState>, profile_id: String) -> AppResult<()> {
+    // Its Entra ID access tokens leave memory; the refresh token leaves the keychain below.
+    state.sign_in.forget(&profile_id);
     let (store, secrets) = (state.profiles.clone(), state.secrets.clone());
     blocking(move || profiles::delete_with_token(&store, &secrets, &profile_id).map(drop)).await
 }

@@ -67,10 +67,5 @@ pub async fn app_info(state: State<'_, AppState>) -> AppResult<AppInfo> {
 pub async fn open_url(state: State<'_, AppState>, url: String) -> AppResult<()> {
     let demo_base = crate::demo::base_url(&state).await;
     let checked = hotfix_core::open_url::check(&url, demo_base.as_ref())?;
-    open::that_detached(checked.as_str()).map_err(|e| {
-        hotfix_core::AppError::internal(format!(
-            "The system browser could not be started for {checked}. Copy the address and open it by hand."
-        ))
-        .with_detail(e.to_string())
-    })
+    crate::browser::open(&checked)
 }

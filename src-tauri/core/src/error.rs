@@ -43,6 +43,17 @@ pub enum ErrorCode {
     Precondition,
     /// The operation was cancelled by the user.
     Cancelled,
+    /// Waited too long for something outside the app (the browser never came back to sign in).
+    Timeout,
+    /// Microsoft Entra ID refused the sign-in: consent refused or required, the account or the
+    /// app is not allowed, or the refresh token expired.
+    SignInRefused,
+    /// A conditional-access policy (MFA, compliant device, location) needs the user in the browser.
+    InteractionRequired,
+    /// The account signed in to a tenant that does not back the Azure DevOps organization.
+    WrongTenant,
+    /// Signed in with Entra ID, but the account has no access to the Azure DevOps organization.
+    NoOrganizationAccess,
     /// A bug: something that should not happen. The detail carries the cause.
     Internal,
 }

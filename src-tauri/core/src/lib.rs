@@ -10,6 +10,7 @@ pub mod fsutil;
 pub mod paths;
 pub mod profiles;
 pub mod secrets;
+pub mod signin;
 pub mod validate;
 // The Synapse artifact model, the hotfix run, the browser allowlist.
 pub mod hotfix;

@@ -67,6 +67,39 @@ pub fn check(raw: &str, demo_base: Option<&Url>) -> AppResult<Url> {
     Ok(url)
 }
 
+/// The sign-in pages the app opens: `https://login.microsoftonline.com/…`, or for a simulated
+/// profile the authority of its own simulator (`simulator` = the organization URL's loopback
+/// origin). Nothing else.
+pub fn check_sign_in(raw: &str, simulator: Option<&Url>) -> AppResult<Url> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        AppError::invalid_input(format!(
+            "Cannot open the sign-in page \"{raw}\": it is not a valid web address ({e})."
+        ))
+    })?;
+    if let Some(base) = simulator {
+        if crate::ado::auth::is_loopback(base)
+            && url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+            && url.path().starts_with("/_entra/")
+        {
+            return Ok(url);
+        }
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if url.scheme() == "https"
+        && url.username().is_empty()
+        && url.password().is_none()
+        && host == "login.microsoftonline.com"
+    {
+        return Ok(url);
+    }
+    Err(AppError::invalid_input(format!(
+        "Refused to open {url}: the app only opens the Microsoft Entra ID sign-in page \
+         (https://login.microsoftonline.com) for signing in."
+    )))
+}
+
 /// Synapse Studio for a workspace, e.g.
 /// `https://web.azuresynapse.net/en/home?workspace=%2Fsubscriptions%2F…%2Fworkspaces%2Fdev-ws`.
 pub fn synapse_studio_url(subscription_id: &str, resource_group: &str, workspace: &str) -> Url {
@@ -126,6 +159,30 @@ mod tests {
         assert!(check("http://localhost:4711/", Some(&base)).is_err());
         let not_loopback = Url::parse("http://example.com:80").unwrap();
         assert!(check("http://example.com/x", Some(&not_loopback)).is_err());
+    }
+
+    #[test]
+    fn sign_in_opens_only_the_entra_authority_or_the_profiles_own_simulator() {
+        let ok =
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=x";
+        assert!(check_sign_in(ok, None).is_ok());
+        for bad in [
+            "http://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
+            "https://login.microsoftonline.com.evil.com/x",
+            "https://dev.azure.com/contoso",
+            "https://u:p@login.microsoftonline.com/x",
+            "http://127.0.0.1:4711/_entra/organizations/oauth2/v2.0/authorize",
+        ] {
+            assert!(check_sign_in(bad, None).is_err(), "{bad}");
+        }
+        let sim = Url::parse("http://127.0.0.1:4711").unwrap();
+        assert!(check_sign_in(
+            "http://127.0.0.1:4711/_entra/organizations/oauth2/v2.0/authorize?x=1",
+            Some(&sim)
+        )
+        .is_ok());
+        assert!(check_sign_in("http://127.0.0.1:4711/contoso/_apis", Some(&sim)).is_err());
+        assert!(check_sign_in("http://127.0.0.1:4712/_entra/x", Some(&sim)).is_err());
     }
 
     #[test]

@@ -51,6 +51,20 @@ export function appLogFile(): string {
   return path.join(specDir(), 'app.log');
 }
 
+/**
+ * File the app appends every address it opens to instead of starting a browser
+ * (SYNAPSE_HOTFIX_OPENED_URLS): the sign-in page, Studio links. The spec plays the browser.
+ */
+export function openedUrlsFile(): string {
+  return path.join(specDir(), 'opened-urls.txt');
+}
+
+/** Every address the app opened so far, oldest first. */
+export function openedUrls(): string[] {
+  const file = openedUrlsFile();
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
 /** What the app printed so far (stdout + stderr, all launches of this spec). */
 export function appOutput(): string {
   return fs.existsSync(appLogFile()) ? fs.readFileSync(appLogFile(), 'utf8') : '';
@@ -64,6 +78,10 @@ export function appCapabilities(launch: AppLaunch = {}): WebdriverIO.Capabilitie
     XDG_CACHE_HOME: path.join(xdgHome(), 'cache'),
     XDG_CONFIG_HOME: path.join(xdgHome(), 'config'),
     E2E_APP_LOG: appLogFile(),
+    SYNAPSE_HOTFIX_OPENED_URLS: openedUrlsFile(),
+    // The demo profile signs in with (simulated) Entra ID; the app clicks the sign-in page itself so
+    // specs about other things start signed in. specs/signin.e2e.ts plays the browser instead.
+    SYNAPSE_HOTFIX_DEMO_SIGN_IN: 'auto',
     RUST_LOG: process.env.RUST_LOG ?? 'info',
     ...launch.env,
   };

@@ -51,3 +51,14 @@ export async function demoAdmin(timeout = 30_000): Promise<SimAdmin> {
   );
   return new SimAdmin(`${new URL(org!).origin}/_admin`);
 }
+
+/**
+ * The simulator's own full-access PAT (from its admin state), for checking the organization
+ * independently of the app (REST, git). The demo profile itself signs in with Entra ID.
+ */
+export async function demoPat(): Promise<string> {
+  const state = await (await demoAdmin()).state<{ core: { tokens: { token: string; scopes: string[] }[] } }>();
+  const grant = state.core.tokens.find((t) => t.scopes.includes('app_token'));
+  if (!grant) throw new Error('the demo simulator has no full-access token');
+  return grant.token;
+}

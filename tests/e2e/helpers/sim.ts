@@ -21,6 +21,10 @@ export interface SimInfo {
   synapse_token: string;
   project: string;
   repository: string;
+  /** The Entra-like authority: `{base_url}/_entra`. */
+  authority_url: string;
+  /** The tenant that backs the simulated organization. */
+  tenant_id: string;
 }
 
 export interface JournalEntry {

@@ -2,7 +2,7 @@
 // SYNAPSE_HOTFIX_DEMO=1 open it straight away.
 import { $$, browser, expect } from '@wdio/globals';
 import { restartApp } from '../helpers/app.js';
-import { demoAdmin, demoStatus } from '../helpers/demo.js';
+import { demoAdmin, demoPat, demoStatus } from '../helpers/demo.js';
 import { lsRemote } from '../helpers/ado.js';
 import { lookupSecret } from '../helpers/secrets.js';
 import { byTestId, textOf } from '../helpers/ui.js';
@@ -21,7 +21,7 @@ describe('demo mode', () => {
     expect(status.organizationUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/contoso$/);
   });
 
-  it('lists the demo profile as simulated, with a working token in the keychain', async () => {
+  it('lists the demo profile as simulated, signed in with Entra ID (refresh token in the keychain)', async () => {
     const { profileId, organizationUrl } = await demoStatus();
     await byTestId('nav-profiles').click();
     const card = byTestId('profile-card', `[data-profile-id="${profileId}"]`);
@@ -32,10 +32,13 @@ describe('demo mode', () => {
     expect(await $$('[data-testid="badge-simulated"]').length).toBe(1);
     await expect(byTestId('demo-try')).not.toBeExisting();
 
-    // The token the app stored opens the simulated repository with real git.
-    const pat = lookupSecret({ service: 'synapse-hotfix', username: profileId! });
-    expect(pat).toBeTruthy();
-    const refs = lsRemote(`${organizationUrl}/DataPlatform/_git/synapse-analytics`, pat!);
+    // The demo profile signed in with (simulated) Entra ID: its refresh token is in the keychain,
+    // and no PAT is stored for it.
+    const signIn = lookupSecret({ service: 'synapse-hotfix', username: `${profileId!}:entra` });
+    expect(signIn).toContain('refreshToken');
+    expect(lookupSecret({ service: 'synapse-hotfix', username: profileId! })).toBeUndefined();
+    // The simulated repository answers real git.
+    const refs = lsRemote(`${organizationUrl}/DataPlatform/_git/synapse-analytics`, await demoPat());
     expect(refs.get('refs/heads/main')).toMatch(/^[0-9a-f]{40}$/);
     expect(refs.has('refs/heads/workspace_publish')).toBe(true);
   });
@@ -46,7 +49,7 @@ describe('demo mode', () => {
     expect(journal.some((e) => /\/_apis\/projects/i.test(e.path) && e.status === 200)).toBe(true);
     await byTestId('profile-card', `[data-profile-name="${DEMO_NAME}"] [data-testid="profile-edit"]`).click();
     await byTestId('editor-sim-banner').waitForDisplayed();
-    await expect(byTestId('token-status')).toHaveAttribute('data-stored', 'true');
+    await expect(byTestId('signin-status')).toHaveAttribute('data-signed-in', 'true');
   });
 
   it('--demo starts straight in the demo, on the same profile after a restart', async () => {

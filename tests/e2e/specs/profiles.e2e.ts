@@ -22,6 +22,9 @@ describe('profiles', () => {
     await byTestId('editor-page').waitForDisplayed();
     await fill('profile-name', NAME);
     await fill('profile-org-url', 'https://dev.azure.com/contoso-e2e');
+    // A new profile signs in with Microsoft Entra ID unless told otherwise.
+    expect(await byTestId('signin-method-entra').isSelected()).toBe(true);
+    await byTestId('signin-method-pat').click();
     await fill('profile-token', TOKEN);
     await byTestId('profile-save').click();
 

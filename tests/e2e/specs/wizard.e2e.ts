@@ -4,8 +4,7 @@
 import { $, browser, expect } from '@wdio/globals';
 import { restartApp } from '../helpers/app.js';
 import { fileOnBranch, lsRemote } from '../helpers/ado.js';
-import { demoAdmin, demoStatus } from '../helpers/demo.js';
-import { lookupSecret } from '../helpers/secrets.js';
+import { demoAdmin, demoPat, demoStatus } from '../helpers/demo.js';
 import type { SimAdmin } from '../helpers/sim.js';
 import { byTestId, textOf } from '../helpers/ui.js';
 
@@ -43,7 +42,7 @@ async function openDemoRuns(): Promise<Demo> {
   return {
     admin: await demoAdmin(),
     orgUrl: status.organizationUrl!,
-    pat: lookupSecret({ service: 'synapse-hotfix', username: status.profileId! })!,
+    pat: await demoPat(),
   };
 }
 

@@ -24,6 +24,9 @@ import type { ReleaseDefinitionItem } from './bindings/ReleaseDefinitionItem';
 import type { RepositoryItem } from './bindings/RepositoryItem';
 import type { ScopeCheck } from './bindings/ScopeCheck';
 import type { ServiceConnectionItem } from './bindings/ServiceConnectionItem';
+import type { SignInAccount } from './bindings/SignInAccount';
+import type { SignInMethod } from './bindings/SignInMethod';
+import type { SignInStatus } from './bindings/SignInStatus';
 import type { TokenSaved } from './bindings/TokenSaved';
 import type { TokenStatus } from './bindings/TokenStatus';
 
@@ -45,6 +48,9 @@ export type {
   RetryWait,
   ScopeCheck,
   ServiceConnectionItem,
+  SignInAccount,
+  SignInMethod,
+  SignInStatus,
   TokenSaved,
   TokenStatus,
 };
@@ -90,6 +96,21 @@ export const setToken = (profileId: string, token: string) =>
 export const deleteToken = (profileId: string) => call<null>('delete_token', { profileId });
 /** Whether a token is stored (the token itself never comes back). */
 export const tokenStatus = (profileId: string) => call<TokenStatus>('token_status', { profileId });
+
+// --- sign-in ----------------------------------------------------------------------------------
+// Microsoft Entra ID in the system browser; the refresh token stays in the OS keychain and no
+// token ever comes back to the UI.
+
+/** Opens the sign-in page in the browser and resolves when it came back (or rejects: `timeout`,
+ *  `cancelled`, `signInRefused`, `unreachable`, …). The profile must be saved first. */
+export const signIn = (profileId: string) => call<SignInAccount>('sign_in', { profileId });
+/** Stops a sign-in that waits for the browser; false when none waits. */
+export const signInCancel = (profileId: string) => call<boolean>('sign_in_cancel', { profileId });
+/** Removes the profile's refresh token from the keychain and its access tokens from memory. */
+export const signOut = (profileId: string) => call<null>('sign_out', { profileId });
+export const signInStatus = (profileId: string) => call<SignInStatus>('sign_in_status', { profileId });
+/** The account `az login` signed in with (rejects with `notSignedIn` and what to do otherwise). */
+export const azureCliAccount = () => call<SignInAccount>('azure_cli_account');
 
 // --- connection and pickers -------------------------------------------------------------------
 // `target` is the connection being edited: the token typed in the form (used for the call only) or

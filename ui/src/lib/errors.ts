@@ -25,6 +25,11 @@ const CODES: readonly ErrorCode[] = [
   'git',
   'precondition',
   'cancelled',
+  'timeout',
+  'signInRefused',
+  'interactionRequired',
+  'wrongTenant',
+  'noOrganizationAccess',
   'internal',
 ];
 
@@ -45,6 +50,11 @@ const TITLES: Record<ErrorCode, string> = {
   git: 'A git operation failed',
   precondition: 'This cannot be done yet',
   cancelled: 'Cancelled',
+  timeout: 'Waited too long',
+  signInRefused: 'Microsoft Entra ID refused the sign-in',
+  interactionRequired: 'Your organization asks you to sign in again',
+  wrongTenant: 'Signed in to the wrong tenant',
+  noOrganizationAccess: 'No access to the organization',
   internal: 'Something went wrong',
 };
 

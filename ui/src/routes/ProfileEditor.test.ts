@@ -83,6 +83,7 @@ describe('Profile editor', () => {
       organizationUrl: 'https://dev.azure.com/contoso',
       token: 'secret-pat',
       simulated: false,
+      method: 'pat',
     });
 
     const project = screen.getByTestId('pick-project') as HTMLSelectElement;

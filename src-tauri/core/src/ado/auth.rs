@@ -1,10 +1,86 @@
-//! How a token becomes a request header, and how URLs are shown in logs and errors (redacted).
+//! How a credential becomes a request header, and how URLs are shown in logs and errors
+//! (redacted). A [`Credential`] is either a personal access token (HTTP Basic, fixed) or a source
+//! of Microsoft Entra ID access tokens (HTTP Bearer), asked before every call so it can refresh a
+//! token that is about to expire, and asked again after a 401.
+
+use std::sync::Arc;
 
 use base64::Engine as _;
+use futures::future::BoxFuture;
 use reqwest::header::HeaderValue;
 use url::Url;
 
+use crate::error::AppError;
 use crate::secrets::Token;
+
+/// Where bearer access tokens come from (the Entra ID sign-in, the Azure CLI). Implementations
+/// keep tokens in memory only.
+pub trait BearerSource: Send + Sync {
+    /// A valid access token. `force_refresh` after the service refused the current one (401):
+    /// the cached token is dropped and a new one is obtained.
+    fn access_token(&self, force_refresh: bool) -> BoxFuture<'_, Result<Token, AppError>>;
+    /// Who the token belongs to, for messages ("jamal@contoso.com"); `None` when unknown.
+    fn account(&self) -> Option<String>;
+}
+
+/// What an [`super::AdoClient`] authenticates with.
+#[derive(Clone)]
+pub enum Credential {
+    /// `Authorization: Basic …` from a personal access token (already encoded, sensitive).
+    Basic(HeaderValue),
+    /// `Authorization: Bearer …` from a token source that can refresh.
+    Bearer(Arc<dyn BearerSource>),
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Basic(_) => f.write_str("Credential::Basic(***)"),
+            Self::Bearer(_) => f.write_str("Credential::Bearer(***)"),
+        }
+    }
+}
+
+impl Credential {
+    /// A personal access token as HTTP Basic.
+    pub fn pat(token: &Token) -> Result<Self, String> {
+        basic_header(token).map(Self::Basic)
+    }
+
+    /// True for bearer tokens that can be refreshed after a 401.
+    pub fn can_refresh(&self) -> bool {
+        matches!(self, Self::Bearer(_))
+    }
+
+    /// The `Authorization` header value for the next request (refreshing a bearer token that is
+    /// about to expire, or any token when `force_refresh`).
+    pub async fn header(&self, force_refresh: bool) -> Result<HeaderValue, AppError> {
+        match self {
+            Self::Basic(value) => Ok(value.clone()),
+            Self::Bearer(source) => {
+                let token = source.access_token(force_refresh).await?;
+                bearer_header(&token).map_err(AppError::internal)
+            }
+        }
+    }
+
+    /// The signed-in account of a bearer credential.
+    pub fn account(&self) -> Option<String> {
+        match self {
+            Self::Basic(_) => None,
+            Self::Bearer(source) => source.account(),
+        }
+    }
+}
+
+/// `Authorization: Bearer <access token>`, marked sensitive. Git over HTTPS sends the same header
+/// (`http.extraHeader`), so one function serves both.
+pub fn bearer_header(token: &Token) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .map_err(|_| "the access token contains characters that cannot be sent".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
+}
 
 /// `Authorization: Basic base64(":" + PAT)` — empty user name, PAT as the password, UTF-8 bytes.
 /// The header value is marked sensitive so `reqwest`/`http` never print it.
@@ -49,6 +125,15 @@ mod tests {
         assert_eq!(value.to_str().unwrap(), "Basic OmFiYw==");
         assert!(value.is_sensitive());
         assert!(!format!("{value:?}").contains("OmFiYw"));
+    }
+
+    #[test]
+    fn bearer_header_is_sensitive_and_never_debug_printed() {
+        let value = bearer_header(&Token::new("eyJ0eXAi.secret")).unwrap();
+        assert_eq!(value.to_str().unwrap(), "Bearer eyJ0eXAi.secret");
+        assert!(value.is_sensitive());
+        let cred = Credential::Basic(value);
+        assert!(!format!("{cred:?}").contains("secret"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use super::auth::{basic_header, redact_url};
+use super::auth::{redact_url, Credential};
 use super::discovery::{
     area_map, ResourceAreaInfo, EXTENSION_MANAGEMENT_AREA_ID, RELEASE_AREA_ID,
     RESOURCE_AREAS_API_VERSION, RESOURCE_AREAS_PATH,
@@ -93,7 +93,10 @@ struct Inner {
     http: reqwest::Client,
     org: Url,
     org_display: String,
-    auth: HeaderValue,
+    /// What the client signs in with (PAT or a refreshable bearer token source).
+    credential: Credential,
+    /// The `Authorization` value of the next request, taken from `credential` before each call.
+    auth: std::sync::Mutex<HeaderValue>,
     options: ClientOptions,
     areas: tokio::sync::OnceCell<HashMap<String, Url>>,
     /// Set when a successful answer carried `Retry-After` (Azure DevOps is delaying this identity):
@@ -140,7 +143,7 @@ impl AdoClient {
     ) -> Result<Self, AdoError> {
         let normalized = crate::validate::normalize_org_url(org_url, true)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
-        let org = Url::parse(&normalized).map_err(|e| {
+        Url::parse(&normalized).map_err(|e| {
             AdoError::from(AdoErrorKind::InvalidUrl {
                 reason: e.to_string(),
             })
@@ -152,10 +155,32 @@ impl AdoClient {
             }
             .into());
         }
-        let auth = basic_header(&token)
+        let credential = Credential::pat(&token)
             .map_err(|reason| AdoError::from(AdoErrorKind::InvalidInput { reason }))?;
         // Only the sensitive header survives; the token itself is dropped (and zeroed) here.
         drop(token);
+        Self::with_credential(&normalized, credential, options)
+    }
+
+    /// A client that signs in with `credential`: a PAT, or a bearer token source (Microsoft Entra
+    /// ID, Azure CLI) asked before every call and once more after a 401.
+    pub fn with_credential(
+        org_url: &str,
+        credential: Credential,
+        options: ClientOptions,
+    ) -> Result<Self, AdoError> {
+        let normalized = crate::validate::normalize_org_url(org_url, true)
+            .map_err(|reason| AdoError::from(AdoErrorKind::InvalidUrl { reason }))?;
+        let org = Url::parse(&normalized).map_err(|e| {
+            AdoError::from(AdoErrorKind::InvalidUrl {
+                reason: e.to_string(),
+            })
+        })?;
+        let auth = match &credential {
+            Credential::Basic(value) => value.clone(),
+            // Filled before the first call (`refresh_auth`).
+            Credential::Bearer(_) => HeaderValue::from_static(""),
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -174,7 +199,8 @@ impl AdoClient {
                 http,
                 org_display: normalized,
                 org,
-                auth,
+                credential,
+                auth: std::sync::Mutex::new(auth),
                 options,
                 areas: tokio::sync::OnceCell::new(),
                 not_before: std::sync::Mutex::new(None),
@@ -192,6 +218,11 @@ impl AdoClient {
     /// The organization URL as text, for messages and links.
     pub fn org_url_str(&self) -> &str {
         &self.inner.org_display
+    }
+
+    /// What the client signs in with.
+    pub fn credential(&self) -> &Credential {
+        &self.inner.credential
     }
 
     /// Base URL of an area. `Core` is the organization URL; the others come from the Resource Areas
@@ -294,7 +325,7 @@ impl AdoClient {
     ) -> Result<String, AdoError> {
         let url = self.url_for(&self.base(area).await?, path, query)?;
         let answer = self
-            .fetch_as(Method::GET, url, None, Retry::Safe, TEXT)
+            .fetch_authorized(Method::GET, url, None, Retry::Safe, TEXT)
             .await?;
         Ok(String::from_utf8_lossy(&answer.body).into_owned())
     }

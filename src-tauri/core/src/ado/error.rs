@@ -42,6 +42,9 @@ pub struct AdoError {
     /// Said instead of "create a new token at …" when the token is refused (the demo: "Reset the
     /// demo"), set by whoever made the client.
     token_advice: Option<String>,
+    /// The client signed in with an Entra ID / Azure CLI token, not a PAT: the advice is to
+    /// sign in again, not to create a token.
+    bearer: bool,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -87,6 +90,10 @@ pub enum AdoErrorKind {
         host: String,
         reason: String,
     },
+    /// The credential could not give a token (sign-in expired, Entra ID refused a refresh, the
+    /// Azure CLI is signed out). `error` already says what to do.
+    #[error("{error}")]
+    Credential { error: AppError },
     /// A success answer we could not read.
     #[error("{method} {url}: unexpected answer: {reason}")]
     Decode {
@@ -102,6 +109,7 @@ impl From<AdoErrorKind> for AdoError {
             kind: Box::new(kind),
             org: None,
             token_advice: None,
+            bearer: false,
         }
     }
 }
@@ -119,6 +127,13 @@ impl AdoError {
     #[must_use]
     pub fn with_token_advice(mut self, advice: Option<&str>) -> Self {
         self.token_advice = advice.map(str::to_owned);
+        self
+    }
+
+    /// Marks an error of a client that signs in with bearer tokens (Entra ID, Azure CLI).
+    #[must_use]
+    pub fn with_bearer(mut self) -> Self {
+        self.bearer = true;
         self
     }
 
@@ -164,6 +179,7 @@ impl AdoError {
                 ErrorCode::Unreachable
             }
             AdoErrorKind::Decode { .. } => ErrorCode::ServerError,
+            AdoErrorKind::Credential { error } => error.code,
             AdoErrorKind::Http { status, vss, .. } => status_code(*status, vss.as_ref()),
         }
     }
@@ -212,6 +228,27 @@ impl AdoError {
                 format!("The organization URL is not valid: {reason}")
             }
             AdoErrorKind::InvalidInput { reason } => reason.clone(),
+            AdoErrorKind::Credential { error } => return error.clone(),
+            AdoErrorKind::NotSignedIn { status, .. } if self.bearer => format!(
+                "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data: it did \
+                 not take your sign-in. Open the profile, sign out and sign in again; if it keeps \
+                 happening, your account may have no access to this organization."
+            ),
+            AdoErrorKind::Http {
+                status: 401, vss, ..
+            } if self.bearer => {
+                let said = vss
+                    .as_ref()
+                    .filter(|v| !v.message.is_empty())
+                    .map(|v| format!(" Azure DevOps said: \"{}\"", v.message))
+                    .unwrap_or_default();
+                format!(
+                    "Azure DevOps refused your sign-in (HTTP 401), even with a freshly obtained \
+                     token.{said} Your account may have lost access to the organization or to \
+                     this area. Open the profile and sign in again, or ask an organization \
+                     administrator for access."
+                )
+            }
             AdoErrorKind::NotSignedIn { status, .. } => format!(
                 "Azure DevOps answered with a sign-in page (HTTP {status}) instead of data, so \
                  the token was not accepted as a credential. {}",
@@ -349,6 +386,31 @@ mod tests {
 
     fn http_org(status: u16, message: &str) -> AdoError {
         http(status, message).with_org("https://dev.azure.com/contoso/")
+    }
+
+    #[test]
+    fn a_bearer_sign_in_is_told_to_sign_in_again_not_to_create_a_token() {
+        let err = http_org(
+            401,
+            "VS30063: You are not authorized to access the service.",
+        )
+        .with_bearer();
+        let app = AppError::from(err);
+        assert_eq!(app.code, ErrorCode::TokenRejected);
+        assert!(app.message.contains("sign in again"), "{}", app.message);
+        assert!(
+            !app.message.contains("_usersSettings/tokens"),
+            "{}",
+            app.message
+        );
+        assert!(app.message.contains("VS30063"), "{}", app.message);
+        // Without the bearer mark the PAT advice stays.
+        let pat = AppError::from(http_org(401, "VS30063: You are not authorized."));
+        assert!(
+            pat.message.contains("_usersSettings/tokens"),
+            "{}",
+            pat.message
+        );
     }
 
     #[test]

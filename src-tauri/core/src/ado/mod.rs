@@ -18,7 +18,7 @@ pub mod release_definitions;
 // Task catalogue (steps 4+): task ids, versions and input names are read, never hard-coded.
 pub mod tasks;
 
-pub use auth::redact_url;
+pub use auth::{bearer_header, redact_url, BearerSource, Credential};
 pub use client::{encode_segment, AdoClient, Area, ClientOptions, API_VERSION};
 pub use error::{tokens_page, AdoError, AdoErrorKind, VssError};
 pub use models::VssList;

@@ -84,6 +84,11 @@ pub struct ConnectionReport {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The account of an Entra ID or Azure CLI sign-in, e.g. "Jamal Hartnett
+    /// (jamal@contoso.com)"; absent for a personal access token.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_in_as: Option<String>,
     /// True when every probe passed.
     pub ok: bool,
     pub checks: Vec<ScopeCheck>,
@@ -120,6 +125,18 @@ pub async fn test_connection(
     project: Option<&str>,
 ) -> AppResult<ConnectionReport> {
     let client = super::client(org_url, token, simulated)?;
+    test_connection_with(&client, project).await
+}
+
+/// [`test_connection`] with a client that already has its credential (a PAT, or bearer tokens
+/// of the Entra ID sign-in or the Azure CLI).
+pub async fn test_connection_with(
+    client: &AdoClient,
+    project: Option<&str>,
+) -> AppResult<ConnectionReport> {
+    let client = client.clone();
+    let bearer = client.credential().can_refresh();
+    let account = client.credential().account();
     let org = client.org_url_str().to_owned();
     let tokens_url = tokens_page(&org);
 
@@ -128,6 +145,9 @@ pub async fn test_connection(
         .get(Area::Core, "_apis/projects", &[("$top", "1".to_owned())])
         .await;
     if let Err(e) = first {
+        if bearer {
+            return Err(bearer_gate_error(&e, &org, account.as_deref()));
+        }
         let mut err = AppError::from(e);
         if err.code == ErrorCode::TokenRejected || err.code == ErrorCode::MissingScope {
             err.message
@@ -141,7 +161,8 @@ pub async fn test_connection(
         Err(e) => return Err(AppError::from(e)),
     };
 
-    let user = signed_in_user(&client).await;
+    let user = signed_in_user(&client).await.or_else(|| account.clone());
+    let signed_in_as = account.clone();
 
     let mut probes: Vec<(&str, &str, Probe)> =
         vec![("vso.extension", "Extensions (Read)", Probe::Extensions)];
@@ -180,7 +201,7 @@ pub async fn test_connection(
     for ((scope, label, _), result) in probes.iter().zip(results) {
         let error = result
             .err()
-            .map(|e| scope_error(&e, scope, label, &tokens_url));
+            .map(|e| scope_error(&e, scope, label, &tokens_url, bearer));
         checks.push(ScopeCheck {
             scope: (*scope).into(),
             label: (*label).into(),
@@ -202,6 +223,7 @@ pub async fn test_connection(
         organization_url: org,
         release_url,
         user,
+        signed_in_as,
         ok: failed == 0,
         checks,
         unverified: scope_infos(|s| s == "vso.code_write" || s == "vso.release_execute"),
@@ -253,6 +275,46 @@ async fn signed_in_user(client: &AdoClient) -> Option<String> {
     })
 }
 
+/// Why Azure DevOps refused a bearer token on the first call, after the client already refreshed
+/// it once: the account is not in the organization, or signed in to a tenant that does not back
+/// it (the 401 names the tenant). Other failures keep their own message.
+fn bearer_gate_error(err: &AdoError, org: &str, account: Option<&str>) -> AppError {
+    let base = AppError::from(err.clone());
+    let refused = matches!(err.status(), Some(401 | 403)) || err.status() == Some(203);
+    if !refused {
+        return base;
+    }
+    let who = account.unwrap_or("your account");
+    let said = err
+        .vss()
+        .map(|v| v.message.clone())
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(" Azure DevOps said: \"{m}\""))
+        .unwrap_or_default();
+    let detail = err.to_string();
+    if said.to_ascii_lowercase().contains("tenant") {
+        return AppError::new(
+            ErrorCode::WrongTenant,
+            format!(
+                "You signed in as {who}, but {org} is connected to another Microsoft Entra \
+                 tenant than the one you signed in to.{said} Set the profile's Tenant to the \
+                 directory that backs the organization (Azure DevOps → Organization settings → \
+                 Microsoft Entra shows it), then sign in again."
+            ),
+        )
+        .with_detail(detail);
+    }
+    AppError::new(
+        ErrorCode::NoOrganizationAccess,
+        format!(
+            "You signed in as {who}, but Azure DevOps did not let that account into {org}.{said} \
+             Ask an administrator of the organization to add you (Organization settings → \
+             Users), or sign out and sign in with the account that has access."
+        ),
+    )
+    .with_detail(detail)
+}
+
 fn scope_list() -> String {
     REQUIRED_SCOPES
         .iter()
@@ -262,8 +324,25 @@ fn scope_list() -> String {
 }
 
 /// After the gate call succeeded the token is valid, so a 401 on one area means a missing scope.
-fn scope_error(err: &AdoError, scope: &str, label: &str, tokens_url: &str) -> AppError {
+fn scope_error(
+    err: &AdoError,
+    scope: &str,
+    label: &str,
+    tokens_url: &str,
+    bearer: bool,
+) -> AppError {
     let base = AppError::from(err.clone());
+    if err.status() == Some(401) && bearer {
+        return AppError::new(
+            ErrorCode::MissingScope,
+            format!(
+                "You are signed in, but your sign-in cannot use {label} ({scope}). The app \
+                 registration may lack the Azure DevOps permission, or your account has no \
+                 access to this area: ask an organization or project administrator."
+            ),
+        )
+        .with_detail(err.to_string());
+    }
     if err.status() == Some(401) {
         return AppError::new(
             ErrorCode::MissingScope,

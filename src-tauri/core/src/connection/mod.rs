@@ -6,18 +6,68 @@
 mod check;
 mod pickers;
 
-pub use check::{test_connection, ConnectionReport, ScopeCheck, ScopeInfo, REQUIRED_SCOPES};
+pub use check::{
+    test_connection, test_connection_with, ConnectionReport, ScopeCheck, ScopeInfo, REQUIRED_SCOPES,
+};
 pub use pickers::{
     list_agent_queues, list_projects, list_release_definitions, list_repositories,
     list_service_connections, read_publish_branch, AgentQueueItem, ProjectItem, PublishBranchInfo,
     ReleaseDefinitionItem, RepositoryItem, ServiceConnectionItem,
 };
 
-use crate::ado::{tokens_page, AdoClient};
+use std::sync::Arc;
+
+use crate::ado::{tokens_page, AdoClient, BearerSource, ClientOptions, Credential};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::profiles::Profile;
+use crate::profiles::{Profile, SignInMethod};
 use crate::secrets::{SecretStore, Token};
+use crate::signin::azcli::AzureCli;
+use crate::signin::{Resource, SignInSessions};
 use crate::validate::normalize_org_url;
+
+/// A client for `org_url` that signs in with bearer tokens from `source` (Entra ID, Azure CLI).
+pub fn bearer_client(
+    org_url: &str,
+    simulated: bool,
+    source: Arc<dyn BearerSource>,
+) -> AppResult<AdoClient> {
+    let normalized = normalize_org_url(org_url, simulated).map_err(AppError::invalid_input)?;
+    AdoClient::with_credential(
+        &normalized,
+        Credential::Bearer(source),
+        ClientOptions::default(),
+    )
+    .map_err(AppError::from)
+}
+
+/// A client for a saved profile with its sign-in: the PAT from the keychain, the Entra ID
+/// session (refresh token in the keychain), or the Azure CLI's account.
+pub async fn client_for_sign_in(
+    profile: &Profile,
+    secrets: &SecretStore,
+    sessions: &SignInSessions,
+    cli: &AzureCli,
+) -> AppResult<AdoClient> {
+    match profile.sign_in.method {
+        SignInMethod::Pat => client_for(profile, secrets),
+        SignInMethod::Entra => {
+            let session = sessions.session(profile).await?;
+            bearer_client(
+                &profile.organization_url,
+                profile.simulated,
+                session.bearer(Resource::DevOps),
+            )
+        }
+        SignInMethod::AzureCli => {
+            let account = cli.account().await?;
+            bearer_client(
+                &profile.organization_url,
+                profile.simulated,
+                cli.bearer(Resource::DevOps, Some(account.display())),
+            )
+        }
+    }
+}
 
 /// A client for `org_url` and `token`, with the URL checked by the same rules as the profile form
 /// (`simulated` admits `http://127.0.0.1`).

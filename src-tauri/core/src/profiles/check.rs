@@ -1,7 +1,7 @@
 //! Whole-profile validation: every field's rules in one place, reported per field so the form can
 //! show each message next to its input.
 
-use super::model::Profile;
+use super::model::{Profile, SignInMethod, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
 use crate::error::AppError;
 use crate::validate::{
     check_branch_name, check_branch_pattern, check_branch_template, check_subscription_id,
@@ -39,6 +39,14 @@ pub fn normalize_owned(mut p: Profile) -> Profile {
     }
     if p.root_folder.is_empty() {
         p.root_folder = "/".to_owned();
+    }
+    p.sign_in.tenant = p.sign_in.tenant.trim().to_owned();
+    p.sign_in.client_id = p.sign_in.client_id.trim().to_owned();
+    if p.sign_in.tenant.is_empty() {
+        p.sign_in.tenant = DEFAULT_TENANT.to_owned();
+    }
+    if p.sign_in.client_id.is_empty() {
+        p.sign_in.client_id = DEFAULT_CLIENT_ID.to_owned();
     }
     p.publish_branch = p
         .publish_branch
@@ -156,7 +164,41 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
             ));
         }
     }
+    if p.sign_in.method == SignInMethod::Entra {
+        if let Err(message) = check_tenant(&p.sign_in.tenant) {
+            out.push(FieldIssue::new("signInTenant", message));
+        }
+        if uuid::Uuid::parse_str(&p.sign_in.client_id).is_err() {
+            out.push(FieldIssue::new(
+                "signInClientId",
+                format!(
+                    "'{}' is not a client id. It is the GUID shown as \"Application (client) ID\" \
+                     of the app registration, e.g. {DEFAULT_CLIENT_ID}.",
+                    p.sign_in.client_id
+                ),
+            ));
+        }
+    }
     out
+}
+
+/// A tenant is `organizations`, `common`, a directory id (GUID) or a verified domain.
+pub(crate) fn check_tenant(tenant: &str) -> Result<(), String> {
+    let is_domain = tenant.contains('.')
+        && tenant.len() <= 253
+        && tenant
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if matches!(tenant, "organizations" | "common")
+        || uuid::Uuid::parse_str(tenant).is_ok()
+        || is_domain
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "'{tenant}' is not a tenant. Use organizations (any work or school account), the \
+         directory (tenant) id GUID, or a domain such as contoso.onmicrosoft.com."
+    ))
 }
 
 fn is_resource_group_name(name: &str) -> bool {

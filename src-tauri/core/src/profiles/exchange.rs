@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::check;
 use super::model::Profile;
-use super::store::{new_id, unique_name, ProfileStore, FILE_VERSION};
+use super::store::{new_id, unique_name, ProfileStore, FILE_VERSION, MIN_FILE_VERSION};
 use crate::error::{AppError, AppResult};
 use crate::fsutil::write_atomic;
 
@@ -215,7 +215,7 @@ fn parse_export(json: &str) -> AppResult<ExportFile> {
             file.version
         )));
     }
-    if file.version < FILE_VERSION {
+    if file.version < MIN_FILE_VERSION {
         return Err(AppError::invalid_input(format!(
             "This export has an unknown version {}.",
             file.version

@@ -9,9 +9,11 @@ mod store;
 
 pub use check::{issues as profile_issues, normalize as normalize_profile, MAX_NAME_LEN};
 pub use exchange::{ImportReport, ImportedProfile, SkippedProfile, EXPORT_KIND};
-pub use model::{NamedRef, NumberedRef, Profile};
+pub use model::{NamedRef, NumberedRef, Profile, SignInMethod, SignInSettings};
 pub use pipeline::HotfixPipelineSettings;
-pub use store::{ProfileStore, StoreWarning, StoreWarningKind, FILE_VERSION, PROFILES_FILE};
+pub use store::{
+    ProfileStore, StoreWarning, StoreWarningKind, FILE_VERSION, MIN_FILE_VERSION, PROFILES_FILE,
+};
 
 use crate::error::AppResult;
 use crate::secrets::SecretStore;
@@ -38,6 +40,8 @@ pub fn delete_with_token(
 ) -> AppResult<Profile> {
     let deleted = store.delete(id)?;
     secrets.delete(id)?;
+    // The Entra ID sign-in (refresh token) of the profile, if it had one.
+    secrets.delete(&crate::signin::keychain_user(id))?;
     Ok(deleted)
 }
 

@@ -27,6 +27,58 @@ pub const DEFAULT_COLLABORATION_BRANCH: &str = "main";
 pub const DEFAULT_PUBLISH_BRANCH: &str = "workspace_publish";
 pub const DEFAULT_BRANCH_TEMPLATE: &str = "Release{release}_Hotfixes";
 pub const DEFAULT_FEATURE_PATTERN: &str = "feature/*";
+/// Tenant of a new Entra ID profile: any work or school account (`organizations`).
+pub const DEFAULT_TENANT: &str = "organizations";
+/// Client id of a new Entra ID profile: the Microsoft first-party public client Git Credential
+/// Manager signs in with (AUTH-AND-ERRORS.md §6a), so no app registration is needed. Tenants that
+/// block it register their own app (README, "Signing in with Microsoft Entra ID").
+pub const DEFAULT_CLIENT_ID: &str = "872cd9fa-d31f-45e0-9eab-6e460a02d1f1";
+
+/// How a profile signs in to Azure DevOps (and, with Entra ID, the Synapse data plane and ARM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SignInMethod {
+    /// Microsoft Entra ID in the system browser (authorization code + PKCE); the refresh token
+    /// lives in the keychain. The default for a new profile.
+    Entra,
+    /// Reuse the account of `az login` (Azure CLI) for the tokens.
+    AzureCli,
+    /// A personal access token pasted in the profile (what every profile used before sign-in).
+    Pat,
+}
+
+/// The sign-in of a profile. Tenant and client id are kept when the method changes, so switching
+/// back and forth loses nothing; they matter only for [`SignInMethod::Entra`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SignInSettings {
+    pub method: SignInMethod,
+    /// Directory (tenant) id or domain, or `organizations` for any work or school account.
+    pub tenant: String,
+    /// Application (client) id of the public client app registration.
+    pub client_id: String,
+}
+
+impl SignInSettings {
+    /// A new profile: Microsoft Entra ID with the documented defaults.
+    pub fn entra_default() -> Self {
+        Self {
+            method: SignInMethod::Entra,
+            tenant: DEFAULT_TENANT.into(),
+            client_id: DEFAULT_CLIENT_ID.into(),
+        }
+    }
+
+    /// A profile saved before sign-in existed: it used a personal access token, and keeps it.
+    pub fn legacy_pat() -> Self {
+        Self {
+            method: SignInMethod::Pat,
+            ..Self::entra_default()
+        }
+    }
+}
 
 /// A saved workspace profile. Stored in `profiles.json` (versioned, written atomically) and shared
 /// between team members as JSON export — which is why it carries no secret.
@@ -79,6 +131,9 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hotfix_pipeline: Option<super::pipeline::HotfixPipelineSettings>,
+    /// How the profile signs in. Missing in files of version 1: those profiles used a PAT.
+    #[serde(default = "SignInSettings::legacy_pat")]
+    pub sign_in: SignInSettings,
 }
 
 impl Profile {
@@ -107,6 +162,7 @@ impl Profile {
             feature_branch_patterns: vec![DEFAULT_FEATURE_PATTERN.into()],
             simulated: false,
             hotfix_pipeline: None,
+            sign_in: SignInSettings::entra_default(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! `{config}/profiles.json`: `{"version":1,"profiles":[...]}`, written atomically after every
+//! `{config}/profiles.json`: `{"version":2,"profiles":[...]}`, written atomically after every
 //! change, guarded by one mutex so concurrent commands cannot lose each other's edits.
 //!
 //! Unreadable files are never dropped or overwritten:
@@ -22,8 +22,12 @@ use crate::fsutil::{move_aside, write_json_atomic};
 use crate::validate::FieldIssue;
 
 pub const PROFILES_FILE: &str = "profiles.json";
-/// The schema version this app writes and reads.
-pub const FILE_VERSION: u32 = 1;
+/// The schema version this app writes. Version 2 added the sign-in of each profile
+/// ([`super::model::SignInSettings`]); version 1 files are still read, their profiles keep their
+/// personal access token.
+pub const FILE_VERSION: u32 = 2;
+/// The oldest schema version this app still reads.
+pub const MIN_FILE_VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct ProfilesFile {
@@ -291,7 +295,7 @@ fn load(path: &Path) -> AppResult<State> {
                 };
                 return Ok(empty(vec![warning], true));
             }
-            Some(v) if v == u64::from(FILE_VERSION) => {
+            Some(v) if (u64::from(MIN_FILE_VERSION)..=u64::from(FILE_VERSION)).contains(&v) => {
                 match serde_json::from_value::<ProfilesFile>(value) {
                     Ok(file) => {
                         return Ok(State {

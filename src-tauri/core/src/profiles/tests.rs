@@ -27,7 +27,7 @@ fn create_assigns_an_id_normalises_and_saves_a_versioned_file() {
     assert_eq!(created.organization_url, "https://dev.azure.com/contoso");
     assert!(uuid::Uuid::parse_str(&created.id).is_ok());
     let json = file_json(&store);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], FILE_VERSION);
     assert_eq!(
         json["profiles"][0]["organizationUrl"],
         "https://dev.azure.com/contoso"
@@ -170,7 +170,7 @@ fn a_file_without_a_version_or_with_bad_profiles_is_moved_aside_too() {
 fn a_newer_version_is_left_alone_and_the_store_is_read_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(PROFILES_FILE);
-    let newer = br#"{"version":2,"profiles":[{"whatever":"v2 shape"}]}"#;
+    let newer = br#"{"version":99,"profiles":[{"whatever":"v2 shape"}]}"#;
     std::fs::write(&path, newer).unwrap();
     let store = ProfileStore::open(dir.path()).unwrap();
     assert!(store.is_read_only());
@@ -199,7 +199,7 @@ fn export_holds_no_secret_and_round_trips() {
     assert!(!json.contains("the-secret-pat"));
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["kind"], EXPORT_KIND);
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], FILE_VERSION);
     assert_eq!(value["profiles"].as_array().unwrap().len(), 2);
     let only_a = store.export_json(std::slice::from_ref(&a.id)).unwrap();
     assert_eq!(
@@ -361,4 +361,79 @@ fn development_subscription_and_resource_group_are_trimmed_checked_and_used() {
     assert_eq!(dev.subscription_id, "00000000-0000-0000-0000-0000000000d2");
     assert_eq!(dev.resource_group, "rg-dev");
     assert!(!dev.assumed_subscription && !dev.assumed_resource_group);
+}
+
+#[test]
+fn a_version_1_file_loads_its_profiles_as_pat_profiles_and_is_rewritten_as_version_2() {
+    use crate::profiles::model::{SignInMethod, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
+    let dir = tempfile::tempdir().unwrap();
+    // What version 1 wrote: no signIn field.
+    let mut v1 = serde_json::to_value(Profile::new_with_defaults("old-1".into())).unwrap();
+    v1["name"] = "Saved before sign-in".into();
+    v1["organizationUrl"] = "https://dev.azure.com/contoso".into();
+    v1.as_object_mut().unwrap().remove("signIn");
+    let file = serde_json::json!({"version": 1, "profiles": [v1]});
+    std::fs::write(dir.path().join(PROFILES_FILE), file.to_string()).unwrap();
+
+    let store = ProfileStore::open(dir.path()).unwrap();
+    assert!(store.warnings().is_empty());
+    let old = store.get("old-1").unwrap();
+    assert_eq!(old.sign_in.method, SignInMethod::Pat, "it keeps its PAT");
+    assert_eq!(old.sign_in.tenant, DEFAULT_TENANT);
+    assert_eq!(old.sign_in.client_id, DEFAULT_CLIENT_ID);
+
+    // The next save writes version 2 and keeps the method.
+    store.create(draft("New one")).unwrap();
+    let json = file_json(&store);
+    assert_eq!(json["version"], 2);
+    let saved: Vec<Profile> = serde_json::from_value(json["profiles"].clone()).unwrap();
+    let by_name = |n: &str| saved.iter().find(|p| p.name == n).unwrap().sign_in.method;
+    assert_eq!(by_name("Saved before sign-in"), SignInMethod::Pat);
+    assert_eq!(
+        by_name("New one"),
+        SignInMethod::Entra,
+        "new profiles default to Entra ID"
+    );
+}
+
+#[test]
+fn an_entra_profile_needs_a_tenant_and_a_client_id_guid_a_pat_profile_does_not() {
+    use crate::profiles::model::SignInMethod;
+    let (_dir, store) = store();
+    let mut p = draft("Entra");
+    for tenant in [
+        "organizations",
+        "common",
+        "contoso.onmicrosoft.com",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    ] {
+        p.sign_in.tenant = tenant.into();
+        assert!(store.check(&p).is_empty(), "{tenant}");
+    }
+    p.sign_in.tenant = "not a tenant".into();
+    p.sign_in.client_id = "my-app".into();
+    let fields: Vec<String> = store.check(&p).into_iter().map(|i| i.field).collect();
+    assert_eq!(fields, ["signInTenant", "signInClientId"]);
+    p.sign_in.method = SignInMethod::Pat;
+    assert!(store.check(&p).is_empty());
+    // Blank settings fall back to the defaults when saved.
+    let mut blank = draft("Blank");
+    blank.sign_in.tenant = "  ".into();
+    blank.sign_in.client_id = String::new();
+    let saved = store.create(blank).unwrap();
+    assert_eq!(saved.sign_in.tenant, "organizations");
+    assert!(!saved.sign_in.client_id.is_empty());
+}
+
+#[test]
+fn deleting_a_profile_also_removes_its_entra_sign_in() {
+    let (_dir, store) = store();
+    let secrets = SecretStore::in_memory();
+    let p = store.create(draft("Signed in")).unwrap();
+    let entra = crate::signin::keychain_user(&p.id);
+    secrets
+        .store(&entra, &Token::new("{\"refreshToken\":\"rt\"}"))
+        .unwrap();
+    delete_with_token(&store, &secrets, &p.id).unwrap();
+    assert!(secrets.read(&entra).unwrap().is_none());
 }

@@ -17,6 +17,11 @@ releaseUrl: string,
  */
 user?: string, 
 /**
+ * The account of an Entra ID or Azure CLI sign-in, e.g. "Jamal Hartnett
+ * (jamal@contoso.com)"; absent for a personal access token.
+ */
+signedInAs?: string, 
+/**
  * True when every probe passed.
  */
 ok: boolean, checks: Array<ScopeCheck>, 

@@ -3,4 +3,4 @@
 /**
  * Stable error codes. The UI matches on these, never on English text.
  */
-export type ErrorCode = "invalidInput" | "notSignedIn" | "tokenRejected" | "missingScope" | "noPermission" | "notFound" | "conflict" | "rateLimited" | "unreachable" | "serverError" | "keychainUnavailable" | "storage" | "corruptFile" | "git" | "precondition" | "cancelled" | "internal";
+export type ErrorCode = "invalidInput" | "notSignedIn" | "tokenRejected" | "missingScope" | "noPermission" | "notFound" | "conflict" | "rateLimited" | "unreachable" | "serverError" | "keychainUnavailable" | "storage" | "corruptFile" | "git" | "precondition" | "cancelled" | "timeout" | "signInRefused" | "interactionRequired" | "wrongTenant" | "noOrganizationAccess" | "internal";

@@ -2,6 +2,7 @@
 import type { HotfixPipelineSettings } from "./HotfixPipelineSettings";
 import type { NamedRef } from "./NamedRef";
 import type { NumberedRef } from "./NumberedRef";
+import type { SignInSettings } from "./SignInSettings";
 
 /**
  * A saved workspace profile. Stored in `profiles.json` (versioned, written atomically) and shared
@@ -73,4 +74,8 @@ simulated: boolean,
 /**
  * How the hotfix release pipeline is built; absent (older files) = the defaults.
  */
-hotfixPipeline?: HotfixPipelineSettings, };
+hotfixPipeline?: HotfixPipelineSettings, 
+/**
+ * How the profile signs in. Missing in files of version 1: those profiles used a PAT.
+ */
+signIn: SignInSettings, };

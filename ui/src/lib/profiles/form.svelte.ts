@@ -36,8 +36,8 @@ export class ProfileForm {
   publishHint = $state<string | null>(null);
   readonly lists = new PickerLists();
 
-  /** What the form held when it was opened, to tell whether anything was changed since. */
-  readonly #baseline: string;
+  /** What the form held when it was opened (or last saved), to tell whether anything changed. */
+  #baseline = $state('');
 
   constructor(profile: Profile) {
     this.profile = $state(profile);
@@ -64,7 +64,15 @@ export class ProfileForm {
       profileId: p.id || undefined,
       token: this.token.trim() || undefined,
       simulated: p.simulated,
+      method: p.signIn.method,
     };
+  }
+
+  /** The profile was saved without leaving the form (before signing in): take its id. */
+  markSaved(saved: Profile): void {
+    this.profile = saved;
+    this.patterns = saved.featureBranchPatterns.join(', ');
+    this.#baseline = this.#fingerprint();
   }
 
   /** The profile to save, with the typed patterns applied. */

@@ -5,14 +5,14 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::answer::broke_mid_call;
 use super::{AdoClient, Answer, JSON};
 use crate::ado::auth::redact_url;
-use crate::ado::error::AdoError;
+use crate::ado::error::{AdoError, AdoErrorKind};
 use crate::ado::retry::{
     is_retryable_status, parse_retry_after, Retry, RetryWait, WaitObserver, WaitReason,
 };
@@ -66,7 +66,56 @@ impl AdoClient {
         body: Option<Vec<u8>>,
         retry: Retry,
     ) -> Result<Answer, AdoError> {
-        self.fetch_as(method, url, body, retry, JSON).await
+        self.fetch_authorized(method, url, body, retry, JSON).await
+    }
+
+    /// [`Self::fetch_as`] with a fresh `Authorization` header; a bearer token the service refused
+    /// (401) is refreshed once and the call repeated (a refused call changed nothing).
+    pub(super) async fn fetch_authorized(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        retry: Retry,
+        accept: &'static str,
+    ) -> Result<Answer, AdoError> {
+        self.refresh_auth(false).await?;
+        let bearer = self.inner.credential.can_refresh();
+        let outcome = match self
+            .fetch_as(method.clone(), url.clone(), body.clone(), retry, accept)
+            .await
+        {
+            Err(e) if e.status() == Some(401) && bearer => {
+                tracing::info!(url = %redact_url(&url), "access token refused (HTTP 401); refreshing it once");
+                self.refresh_auth(true).await?;
+                self.fetch_as(method, url, body, retry, accept).await
+            }
+            other => other,
+        };
+        outcome.map_err(|e| if bearer { e.with_bearer() } else { e })
+    }
+
+    async fn refresh_auth(&self, force: bool) -> Result<(), AdoError> {
+        if !self.inner.credential.can_refresh() {
+            return Ok(());
+        }
+        let value = self.inner.credential.header(force).await.map_err(|error| {
+            AdoError::from(AdoErrorKind::Credential { error }).with_org(&self.inner.org_display)
+        })?;
+        *self
+            .inner
+            .auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+        Ok(())
+    }
+
+    fn current_auth(&self) -> HeaderValue {
+        self.inner
+            .auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub(super) async fn fetch_as(
@@ -189,7 +238,7 @@ impl AdoClient {
             .inner
             .http
             .request(method.clone(), url.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
+            .header(AUTHORIZATION, self.current_auth())
             .header(ACCEPT, accept)
             .header("X-TFS-FedAuthRedirect", "Suppress");
         if let Some(bytes) = body {
