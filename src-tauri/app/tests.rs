@@ -351,7 +351,8 @@ fn a_token_the_demo_refuses_says_to_reset_the_demo_not_to_visit_a_tokens_page() 
 #[test]
 fn the_clients_waits_reach_the_window_as_an_event() {
     use tauri::{Listener, Manager};
-    let app = app();
+    // The demo profile signs in with the simulated Entra ID, as the e2e harness does.
+    let app = app_with(|s| s.demo_auto_sign_in = true);
     // What `setup` does in the real app (the mock app is built without running it).
     crate::forward_waits(app._app.handle());
     let profile: Value = app.ok("demo_start", json!({}));
@@ -386,6 +387,7 @@ fn the_clients_waits_reach_the_window_as_an_event() {
             "organizationUrl": profile["organizationUrl"],
             "profileId": profile["id"],
             "simulated": true,
+            "method": profile["signIn"]["method"],
         }}),
     );
     assert!(!projects.as_array().unwrap().is_empty());
