@@ -9,7 +9,8 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::client::{encode_segment, AdoClient, Area, Retry};
+use super::client::{encode_segment, AdoClient, Area};
+use super::retry::Retry;
 use super::error::AdoError;
 
 fn definitions_path(project: &str) -> String {
