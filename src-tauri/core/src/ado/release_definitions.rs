@@ -10,8 +10,8 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::{encode_segment, AdoClient, Area};
-use super::retry::Retry;
 use super::error::AdoError;
+use super::retry::Retry;
 
 fn definitions_path(project: &str) -> String {
     format!("{}/_apis/release/definitions", encode_segment(project))
