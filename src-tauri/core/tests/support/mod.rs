@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use ado_sim::seed::demo_release::{AGENT_QUEUE, PROD_CONNECTION};
 use ado_sim::{Seed, SimHandle, SimInfo, SimOptions};
 use hotfix_core::connection;
 use hotfix_core::hotfix::step1_release::DeployedRelease;
@@ -16,6 +17,8 @@ use hotfix_core::AppError;
 use serde_json::{json, Value};
 
 pub const PROJECT: &str = "DataPlatform";
+/// The production workspace's resource group in the demo seed (what demo mode puts in the profile).
+pub const PROD_RESOURCE_GROUP: &str = "rg-contoso-synapse-prod";
 pub const BRANCH: &str = "Release3_Hotfixes";
 
 pub struct World {
@@ -66,6 +69,20 @@ pub async fn world(seed: Seed) -> World {
         .find(|s| s.name == "Production")
         .expect("Production stage")
         .clone();
+    let endpoints = connection::list_service_connections(&client, PROJECT)
+        .await
+        .unwrap();
+    let endpoint = endpoints
+        .iter()
+        .find(|c| c.name == PROD_CONNECTION)
+        .expect("production service connection");
+    let queues = connection::list_agent_queues(&client, PROJECT)
+        .await
+        .unwrap();
+    let queue = queues
+        .iter()
+        .find(|q| q.name == AGENT_QUEUE)
+        .expect("agent queue");
     let mut profile = Profile::new_with_defaults("p-demo".into());
     profile.name = "Contoso demo".into();
     profile.organization_url = info.org_url.clone();
@@ -76,7 +93,9 @@ pub async fn world(seed: Seed) -> World {
     profile.dev_workspace = "contoso-synapse-dev".into();
     profile.prod_workspace = "contoso-synapse-prod".into();
     profile.prod_subscription_id = "00000000-0000-0000-0000-000000000001".into();
-    profile.prod_resource_group = "rg-synapse-prod".into();
+    profile.prod_resource_group = PROD_RESOURCE_GROUP.into();
+    profile.service_connection = Some(endpoint.clone().into());
+    profile.agent_queue = Some(queue.clone().into());
     profile.simulated = true;
     let dir = tempfile::tempdir().unwrap();
     let svc = HotfixService::new(dir.path());
@@ -351,4 +370,60 @@ pub fn crash_once_at(
         }
     });
     (hook, fired)
+}
+
+impl World {
+    /// Steps 1–3 on the current production release: branch created, the sample fix pushed,
+    /// reviewed and completed (its plan acknowledged).
+    pub async fn run_at_step4(&self) -> HotfixRun {
+        let run = self.run_at_step3().await;
+        self.push_fix(&run.id).await;
+        self.svc
+            .refresh_changes(&self.session, &run.id)
+            .await
+            .unwrap();
+        self.svc
+            .complete_fix(&self.session, &run.id, true)
+            .await
+            .unwrap()
+    }
+
+    /// Release definitions named `name`, as Azure DevOps lists them.
+    pub async fn definitions_named(&self, name: &str) -> Vec<Value> {
+        let v = self
+            .rest(reqwest::Method::GET, &self.rm_url("definitions"), None)
+            .await;
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["name"] == name)
+            .cloned()
+            .collect()
+    }
+
+    /// A session for `profile` (e.g. the profile after an edit), with a new client.
+    pub fn session_for(&self, profile: &Profile) -> Arc<Session> {
+        let client = connection::client(
+            &info(self).org_url,
+            Token::new(info(self).pat.clone()),
+            true,
+        )
+        .unwrap();
+        self.svc.session(profile, || Ok(client)).unwrap()
+    }
+}
+
+/// `METHOD path` of each journal entry.
+pub fn calls(journal: &[Value]) -> Vec<String> {
+    journal
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap_or(""),
+                e["path"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
 }
