@@ -663,3 +663,58 @@ async fn a_failing_update_put_is_never_repeated_and_the_resumed_save_updates_onc
     assert_eq!((saved.id, saved.revision), (id, 2));
     assert_eq!(w.definitions_named(DEFINITION).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_resumed_save_that_finds_the_pipeline_changed_shows_it_again_instead_of_saving() {
+    let mut w = world(Seed::Demo).await;
+    let run = w.run_at_step4().await;
+    w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
+    let (hook, _) = crash_once_at(crash_points::STEP4_AFTER_REMOTE);
+    w.svc.set_crash_hook(Some(hook));
+    w.svc
+        .pipeline_save(&w.session, &run.id, None)
+        .await
+        .unwrap_err();
+    // While the app was down someone changed a field the app owns.
+    let id = w.definitions_named(DEFINITION).await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let url = w.rm_url(&format!("definitions/{id}"));
+    let mut def = w.rest(reqwest::Method::GET, &url, None).await;
+    def["environments"][0]["deployPhases"][0]["workflowTasks"][1]["inputs"]["operation"] =
+        json!("deploy");
+    w.rest(reqwest::Method::PUT, &w.rm_url("definitions"), Some(&def))
+        .await;
+
+    w.restart();
+    w.clear_journal().await;
+    let run = w
+        .svc
+        .pipeline_save(&w.session, &run.id, None)
+        .await
+        .unwrap();
+    assert!(
+        writes(&w.journal().await).is_empty(),
+        "nothing saved blindly"
+    );
+    let state = &run.steps.pipeline;
+    assert!(state.definition.is_none() && state.intent.is_none());
+    let preview = state.preview.clone().unwrap();
+    assert_eq!(preview.action, PreviewAction::Update);
+    assert_eq!(preview.revision, Some(2));
+    assert_eq!(run.step_state(StepId::Pipeline), StepState::Active);
+    assert!(run.progress.iter().any(|s| s
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("review the new preview"))));
+    // Confirmed: saved with the revision shown, the operation back to validateDeploy.
+    let run = w
+        .svc
+        .pipeline_save(&w.session, &run.id, Some(2))
+        .await
+        .unwrap();
+    assert_eq!(run.steps.pipeline.definition.unwrap().revision, 3);
+    let now = w.rest(reqwest::Method::GET, &url, None).await;
+    assert_eq!(workflow(&now)[1]["inputs"]["operation"], "validateDeploy");
+    assert_eq!(w.definitions_named(DEFINITION).await.len(), 1);
+}
