@@ -490,6 +490,19 @@ async fn a_500_429_or_dropped_read_is_retried_and_the_step_goes_on() {
             );
         }
     }
+    // The scope probe changes nothing (approval 0 does not exist), so it is marked safe to repeat.
+    for status in [500, 429, 0] {
+        w.clear_journal().await;
+        w.fault_once("PATCH", "/_apis/release/approvals/0$", status)
+            .await;
+        let run = w.svc.pipeline_preflight(&w.session, &run.id).await.unwrap();
+        assert!(run.steps.pipeline.preflight.unwrap().ok, "probe {status}");
+        assert_eq!(
+            exact(&w.journal().await, "PATCH", "/release/approvals/0"),
+            2,
+            "probe {status}"
+        );
+    }
     let (method, path, part) = LIST_DEFINITIONS;
     for status in [500, 429, 0] {
         w.clear_journal().await;
