@@ -161,7 +161,15 @@ async fn a_409_on_a_read_is_a_clear_message_and_the_step_resumes() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
-    assert!(err.message.contains("HTTP 409"), "{}", err.message);
+    assert!(
+        err.message.contains("HTTP 409")
+            && err
+                .message
+                .contains("could not look for an existing hotfix pipeline")
+            && err.message.contains("Nothing was created"),
+        "{}",
+        err.message
+    );
     let run = w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
     assert!(run.steps.pipeline.preview.is_some());
     w.svc

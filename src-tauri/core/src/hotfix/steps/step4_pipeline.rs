@@ -280,7 +280,38 @@ pub(super) async fn plan_for(
     tasks: &SynapseTasks,
 ) -> AppResult<DefinitionPlan> {
     let spec = DefinitionSpec::from_profile(s.profile(), &definition_facts(run, report))?;
-    definition::plan(s.client(), &spec, tasks).await
+    plan_spec(s, &spec, tasks).await
+}
+
+/// [`definition::plan`] for `spec`, with a failed look-up for the existing definition saying that
+/// nothing was created and that trying again is safe.
+pub(super) async fn plan_spec(
+    s: &Session,
+    spec: &DefinitionSpec,
+    tasks: &SynapseTasks,
+) -> AppResult<DefinitionPlan> {
+    let desired = definition::build_definition(spec, tasks)?;
+    let existing = definition::find_existing(s.client(), spec)
+        .await
+        .map_err(|e| {
+            let err =
+                definition::errors::definition_error(&e, definition::errors::Operation::Find, spec);
+            match err.code {
+                ErrorCode::ServerError
+                | ErrorCode::Conflict
+                | ErrorCode::RateLimited
+                | ErrorCode::Unreachable => AppError {
+                    message: format!(
+                        "The app could not look for an existing hotfix pipeline of branch {}: {} \
+                         Nothing was created or changed; preview again in a moment.",
+                        spec.branch, err.message
+                    ),
+                    ..err
+                },
+                _ => err,
+            }
+        })?;
+    Ok(definition::plan_on(spec, tasks, desired, existing))
 }
 
 fn preview_note(preview: &DefinitionPreview) -> String {

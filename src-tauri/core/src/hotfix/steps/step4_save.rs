@@ -9,7 +9,9 @@
 
 use chrono::Utc;
 
-use super::step4_pipeline::{definition_facts, fix_done, preflight_failed, DefinitionIntent};
+use super::step4_pipeline::{
+    definition_facts, fix_done, plan_spec, preflight_failed, DefinitionIntent,
+};
 use super::{Action, StepCtx, StepId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::hotfix::run::{EventLevel, HotfixRun, StepState};
@@ -118,7 +120,7 @@ impl Action for SaveDefinition {
         let intent = state.intent.clone();
         let (plan, resumed) = match &intent {
             None => (plan, false),
-            Some(i) => match resume(i, definition::plan(s.client(), &spec, &tasks).await?) {
+            Some(i) => match resume(i, plan_spec(s, &spec, &tasks).await?) {
                 Resume::Send(p) | Resume::Found(p) => (p, true),
                 Resume::Changed(p) => {
                     let note = format!(
