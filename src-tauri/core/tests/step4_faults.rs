@@ -186,12 +186,12 @@ async fn a_failing_create_post_is_never_repeated_and_the_next_save_creates_exact
     w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
     let post = "/_apis/release/definitions$";
     let cases = [
-        (409, ErrorCode::Conflict),
-        (500, ErrorCode::ServerError),
-        (429, ErrorCode::RateLimited),
-        (0, ErrorCode::Unreachable),
+        (409, ErrorCode::Conflict, "Nothing was created"),
+        (500, ErrorCode::ServerError, "nothing was saved"),
+        (429, ErrorCode::RateLimited, "throttling"),
+        (0, ErrorCode::Unreachable, "nothing was saved"),
     ];
-    for (status, code) in cases {
+    for (status, code, says) in cases {
         w.clear_journal().await;
         w.fault_once("POST", post, status).await;
         let err = w
@@ -199,8 +199,8 @@ async fn a_failing_create_post_is_never_repeated_and_the_next_save_creates_exact
             .pipeline_save(&w.session, &run.id, None)
             .await
             .unwrap_err();
-        eprintln!("POST {status}: {err:?}");
         assert_eq!(err.code, code, "{status}: {err:?}");
+        assert!(err.message.contains(says), "{status}: {}", err.message);
         let journal = w.journal().await;
         assert_eq!(
             writes(&journal).len(),

@@ -197,7 +197,9 @@ pub fn definition_error(err: &AdoError, op: Operation, spec: &DefinitionSpec) ->
 /// failed half-way (5xx, dropped connection, unreadable answer, 409 on create).
 pub fn outcome_unknown(err: &AdoError, op: Operation) -> bool {
     match err.kind() {
-        AdoErrorKind::Unreachable { .. } | AdoErrorKind::Decode { .. } => true,
+        AdoErrorKind::Unreachable { .. }
+        | AdoErrorKind::ConnectionBroken { .. }
+        | AdoErrorKind::Decode { .. } => true,
         AdoErrorKind::Http { status, .. } => {
             *status >= 500 || (op == Operation::Create && *status == 409)
         }
@@ -209,7 +211,7 @@ pub fn outcome_unknown(err: &AdoError, op: Operation) -> bool {
 pub fn not_saved(err: &AdoError, op: Operation, spec: &DefinitionSpec) -> AppError {
     let base = definition_error(err, op, spec);
     let cause = match err.kind() {
-        AdoErrorKind::Unreachable { .. } => {
+        AdoErrorKind::Unreachable { .. } | AdoErrorKind::ConnectionBroken { .. } => {
             "the connection broke before Azure DevOps answered".to_owned()
         }
         AdoErrorKind::Decode { .. } => {
@@ -222,7 +224,10 @@ pub fn not_saved(err: &AdoError, op: Operation, spec: &DefinitionSpec) -> AppErr
     }
     with(
         base.clone(),
-        if matches!(err.kind(), AdoErrorKind::Unreachable { .. }) {
+        if matches!(
+            err.kind(),
+            AdoErrorKind::Unreachable { .. } | AdoErrorKind::ConnectionBroken { .. }
+        ) {
             ErrorCode::Unreachable
         } else {
             base.code
