@@ -9,6 +9,7 @@ pub mod connection;
 pub mod credentials;
 pub mod demo;
 pub mod hotfix;
+pub mod pipeline;
 pub mod profiles;
 pub mod signin;
 pub mod system;

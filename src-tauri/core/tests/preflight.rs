@@ -530,11 +530,11 @@ async fn a_token_that_may_deploy_but_not_approve_fails_only_the_approval_check()
 async fn a_server_error_on_one_read_leaves_the_other_checks_answering() {
     let sim = sim().await;
     let client = client(&sim, &sim.info().pat).await;
-    // A GET that keeps failing with 500 (the client retries reads, then gives up).
     admin(
         &sim,
         reqwest::Method::POST,
         "/faults",
+        // Reads are retried since the client's retry policy: fail every attempt.
         Some(json!({"method": "GET", "path": "/_apis/serviceendpoint/endpoints/", "status": 500, "times": 20})),
     )
     .await;
@@ -546,9 +546,9 @@ async fn a_server_error_on_one_read_leaves_the_other_checks_answering() {
     let c = report.check(CheckId::ServiceConnection).unwrap();
     assert!(c.detail.contains("HTTP 500"), "{}", c.detail);
     assert_eq!(report.effective_resource_group, None);
-    admin(&sim, reqwest::Method::DELETE, "/faults", None).await;
 
     // A dropped connection on the catalogue read (retried, then given up) is the same.
+    admin(&sim, reqwest::Method::DELETE, "/faults", None).await;
     admin(
         &sim,
         reqwest::Method::POST,

@@ -110,6 +110,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
         branch: pick('branch', branch, b.branch),
       },
       fix: fix ?? base.steps.fix,
+      pipeline: base.steps.pipeline,
     },
   };
 }
@@ -128,7 +129,7 @@ export function newRun(over: RunOver = {}): HotfixRun {
       status: 'active',
       currentStep: 'release',
       progress: steps(['active']),
-      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false } },
+      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false }, pipeline: {} },
       log: [],
     },
     over,
