@@ -154,7 +154,7 @@ describe('Step 4 — hotfix pipeline: preview and save', () => {
     ['reuse', preview({ action: 'reuse', definitionId: 12, revision: 7 }), 'Use existing pipeline', 7],
   ] as const)('labels the confirm by the action (%s) and saves with the read revision', async (_action, plan, label, revision) => {
     const { calls } = setup(pipelineRun({ preflight: report(), preview: plan }), {
-      hotfix_pipeline_save: () => pipelineRun({ preflight: report(), preview: plan, saved: saved() }, true),
+      hotfix_pipeline_save: () => pipelineRun({ preflight: report(), preview: plan, definition: saved() }, true),
     });
     const button = screen.getByTestId('step4-save');
     expect(button).toHaveTextContent(label);
@@ -180,7 +180,7 @@ describe('Step 4 — hotfix pipeline: preview and save', () => {
       hotfix_pipeline_save: () =>
         ++call === 1
           ? pipelineRun({ preflight: report(), preview: updatePreview(), stale: stale() })
-          : pipelineRun({ preflight: report(), saved: { ...saved(), revision: 6 } }, true),
+          : pipelineRun({ preflight: report(), definition: { ...saved(), revision: 6 } }, true),
     });
     await fireEvent.click(screen.getByTestId('step4-save'));
     const banner = await screen.findByTestId('step4-stale-banner');
@@ -202,7 +202,7 @@ describe('Step 4 — hotfix pipeline: preview and save', () => {
     const { calls } = setup(pipelineRun({ preflight: report(), preview: updatePreview() }), {
       hotfix_pipeline_save: () => {
         if (fail) throw appError('noPermission', 'VS402904: you may not edit release definitions. Ask a project administrator.');
-        return pipelineRun({ preflight: report(), saved: saved() }, true);
+        return pipelineRun({ preflight: report(), definition: saved() }, true);
       },
     });
     await fireEvent.click(screen.getByTestId('step4-save'));
@@ -216,7 +216,7 @@ describe('Step 4 — hotfix pipeline: preview and save', () => {
 
 describe('Step 4 — hotfix pipeline: done', () => {
   it('links the saved definition, shows its revision and names deploy as the next step', async () => {
-    const { calls } = setup(pipelineRun({ preflight: report(), saved: saved() }, true));
+    const { calls } = setup(pipelineRun({ preflight: report(), definition: saved() }, true));
     const link = screen.getByTestId('step4-definition-link');
     expect(link).toHaveTextContent('Release3_Hotfixes');
     expect(screen.getByTestId('step4-definition-revision')).toHaveTextContent('revision 1');
