@@ -50,6 +50,10 @@ const COMMANDS: &[&str] = &[
     "hotfix_refresh_changes",
     "hotfix_complete_fix",
     "hotfix_demo_push_sample_fix",
+    // step 4 (commands/pipeline.rs)
+    "hotfix_pipeline_preflight",
+    "hotfix_pipeline_preview",
+    "hotfix_pipeline_save",
     "hotfix_watch_status",
     "hotfix_cancel_watch",
 ];

@@ -63,6 +63,9 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::hotfix::hotfix_refresh_changes,
             commands::hotfix::hotfix_complete_fix,
             commands::hotfix::hotfix_demo_push_sample_fix,
+            commands::pipeline::hotfix_pipeline_preflight,
+            commands::pipeline::hotfix_pipeline_preview,
+            commands::pipeline::hotfix_pipeline_save,
             commands::hotfix::hotfix_watch_status,
             commands::hotfix::hotfix_cancel_watch,
         ])

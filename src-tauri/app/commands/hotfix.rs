@@ -64,7 +64,7 @@ fn profile_of(state: &AppState, run: &HotfixRun) -> AppResult<Profile> {
 
 /// The session of the run's profile: cached, else a client made with the saved token (the keychain
 /// is read off the async runtime).
-async fn session(
+pub(crate) async fn session(
     state: &AppState,
     hotfix: &HotfixService,
     run_id: &str,

@@ -9,5 +9,6 @@ pub mod connection;
 pub mod credentials;
 pub mod demo;
 pub mod hotfix;
+pub mod pipeline;
 pub mod profiles;
 pub mod system;

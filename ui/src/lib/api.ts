@@ -175,6 +175,22 @@ export const hotfixRefreshChanges = (runId: string) =>
   call<HotfixRun>('hotfix_refresh_changes', { runId });
 export const hotfixCompleteFix = (runId: string, acknowledgeWarnings: boolean) =>
   call<HotfixRun>('hotfix_complete_fix', { runId, acknowledgeWarnings });
+/** Step 4: runs the pre-flight checks; the report is `run.steps.pipeline.preflight`. */
+export const pipelinePreflight = (runId: string) =>
+  call<HotfixRun>('hotfix_pipeline_preflight', { runId });
+/**
+ * Step 4: the definition as it will be saved (`run.steps.pipeline.preview`); re-runs out-of-date
+ * checks first. Rejects with `precondition` when a check fails (the report is saved on the run).
+ */
+export const pipelinePreview = (runId: string) =>
+  call<HotfixRun>('hotfix_pipeline_preview', { runId });
+/**
+ * Step 4: saves the previewed definition. `expectedRevision` is the preview's `revision` the user
+ * confirmed (null for a new one). When someone changed it meanwhile nothing is saved and
+ * `run.steps.pipeline.stale` shows what changed, with the new preview to confirm.
+ */
+export const pipelineSave = (runId: string, expectedRevision: number | null) =>
+  call<HotfixRun>('hotfix_pipeline_save', { runId, expectedRevision });
 /** Demo profiles only: pushes a sample fix as Synapse Studio would; returns the commit id. */
 export const hotfixDemoPushSampleFix = (runId: string) =>
   call<string>('hotfix_demo_push_sample_fix', { runId });

@@ -22,7 +22,8 @@ pub use run::{HotfixRun, RunStatus, RunSummary, StepState};
 pub use service::{HotfixService, RunObserver};
 pub use session::Session;
 pub use steps::{
-    branch_name, step1_commit, step1_release, step2_branch, step3_fix, StepId, StepMeta,
+    branch_name, step1_commit, step1_release, step2_branch, step3_fix, step4_pipeline, StepId,
+    StepMeta,
 };
 pub use store::RunStore;
 pub use watch::{Watch, WatchCtx, WatchProgress, WatchState};

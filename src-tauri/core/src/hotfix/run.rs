@@ -14,6 +14,7 @@ pub use super::steps::step1_release::{
 };
 pub use super::steps::step2_branch::{BranchOutcome, BranchState, HotfixBranch};
 pub use super::steps::step3_fix::FixState;
+pub use super::steps::step4_pipeline::PipelineState;
 pub use super::steps::{RunSteps, StepId};
 
 /// Schema version of a saved run; older files are migrated on load ([`super::migrate`]), newer

@@ -20,6 +20,7 @@ use super::steps::step2_branch::{self, BranchNameCheck, CreateBranch};
 use super::steps::step3_fix::{
     self, BranchPoll, CompleteFix, RefreshChanges, StudioLink, POLL_INTERVAL_MS,
 };
+use super::steps::step4_pipeline::{PreviewDefinition, RunPreflight, SaveDefinition};
 use super::steps::{Action, StepCtx, StepId};
 use super::store::RunStore;
 use super::watch::{WatchProgress, Watchers};
@@ -39,6 +40,7 @@ pub mod crash_points {
     pub const STEP1_AFTER_REMOTE: &str = "release:after-remote";
     pub const STEP2_AFTER_REMOTE: &str = "branch:after-remote";
     pub const STEP3_AFTER_REMOTE: &str = "fix:after-remote";
+    pub const STEP4_AFTER_REMOTE: &str = "pipeline:after-remote";
 
     /// The point after `step`'s remote calls, before its save.
     pub fn after_remote(step: StepId) -> String {
@@ -433,6 +435,32 @@ impl HotfixService {
         acknowledge: bool,
     ) -> AppResult<HotfixRun> {
         Ok(self.advance(s, id, CompleteFix { acknowledge }).await?.0)
+    }
+
+    // ---- step 4 ----------------------------------------------------------------------------
+
+    /// Runs the pre-flight checks and saves the report on the run.
+    pub async fn pipeline_preflight(&self, s: &Session, id: &str) -> AppResult<HotfixRun> {
+        Ok(self.advance(s, id, RunPreflight).await?.0)
+    }
+
+    /// Builds the hotfix definition and saves its preview (re-running an out-of-date pre-flight).
+    pub async fn pipeline_preview(&self, s: &Session, id: &str) -> AppResult<HotfixRun> {
+        Ok(self.advance(s, id, PreviewDefinition).await?.0)
+    }
+
+    /// Saves the previewed definition; `expected_revision` is the preview's revision the user
+    /// confirmed (`None` for a new one).
+    pub async fn pipeline_save(
+        &self,
+        s: &Session,
+        id: &str,
+        expected_revision: Option<i32>,
+    ) -> AppResult<HotfixRun> {
+        Ok(self
+            .advance(s, id, SaveDefinition { expected_revision })
+            .await?
+            .0)
     }
 
     /// Demo mode: pushes the sample fix to the run's branch through the simulator's admin API.

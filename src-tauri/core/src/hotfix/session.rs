@@ -1,10 +1,12 @@
 //! What the steps need to talk to Azure DevOps for one profile: the client, the profile snapshot,
 //! and what is read once per session and cached (the publish branch from `publish_config.json`;
-//! the client itself caches the Resource Areas discovery).
+//! the Synapse tasks of the organization's task catalogue, as the last pre-flight or step 4 read
+//! them; the client itself caches the Resource Areas discovery).
 
 use crate::ado::git::{GitRepoApi, VersionType};
 use crate::ado::AdoClient;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::pipeline::catalog::{load_synapse_tasks, SynapseTasks};
 use crate::profiles::model::DEFAULT_PUBLISH_BRANCH;
 use crate::profiles::Profile;
 use crate::synapse::RootFolder;
@@ -13,6 +15,7 @@ pub struct Session {
     client: AdoClient,
     profile: Profile,
     publish_branch: tokio::sync::OnceCell<String>,
+    synapse_tasks: std::sync::Mutex<Option<SynapseTasks>>,
 }
 
 fn missing(what: &str) -> AppError {
@@ -28,6 +31,7 @@ impl Session {
             client,
             profile,
             publish_branch: tokio::sync::OnceCell::new(),
+            synapse_tasks: std::sync::Mutex::new(None),
         }
     }
 
@@ -107,6 +111,23 @@ impl Session {
             })
             .await?;
         Ok(branch.clone())
+    }
+
+    /// Keeps the Synapse tasks just read from the catalogue (by the pre-flight) for the next
+    /// actions of step 4 (they are not saved on the run).
+    pub fn remember_synapse_tasks(&self, tasks: &SynapseTasks) {
+        *crate::hotfix::service::lock(&self.synapse_tasks) = Some(tasks.clone());
+    }
+
+    /// The Synapse tasks: as remembered in this session, else read from the task catalogue (one
+    /// request) and remembered.
+    pub async fn synapse_tasks(&self) -> AppResult<SynapseTasks> {
+        if let Some(t) = crate::hotfix::service::lock(&self.synapse_tasks).clone() {
+            return Ok(t);
+        }
+        let tasks = load_synapse_tasks(&self.client).await?;
+        self.remember_synapse_tasks(&tasks);
+        Ok(tasks)
     }
 
     /// Reads what the session caches (Release host discovery, publish branch), so that later calls

@@ -36,10 +36,13 @@ pub mod step2_branch;
 pub mod step2_refs;
 pub mod step3_changes;
 pub mod step3_fix;
+pub mod step4_pipeline;
+pub mod step4_save;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
+pub use step4_pipeline::PipelineState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
 /// names are part of the run file format: do not rename a variant's serde name.
@@ -210,6 +213,8 @@ pub struct RunSteps {
     pub branch: BranchState,
     #[serde(default)]
     pub fix: FixState,
+    #[serde(default)]
+    pub pipeline: PipelineState,
 }
 
 /// What a step's `advance` may use besides the run: the session, and a save of the run *before*

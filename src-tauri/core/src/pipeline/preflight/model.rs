@@ -1,13 +1,13 @@
 //! What the pre-flight answers, exported to TypeScript: one [`PreflightCheck`] per condition, each
 //! pass / fail / could-not-check, with what was found, what to do and where.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::pipeline::catalog::SynapseTasks;
 
 /// The conditions checked before the hotfix pipeline is created, in the order shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum CheckId {
@@ -30,7 +30,7 @@ pub enum CheckId {
     PlanAcknowledged,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum CheckOutcome {
@@ -41,7 +41,7 @@ pub enum CheckOutcome {
 }
 
 /// One check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PreflightCheck {
@@ -53,12 +53,12 @@ pub struct PreflightCheck {
     pub detail: String,
     /// What to do; absent when the check passed.
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
     /// Where to do it (marketplace, organization settings, service connection, agent queues,
     /// tokens page).
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
 
@@ -117,7 +117,7 @@ pub fn title(id: CheckId) -> &'static str {
 }
 
 /// The whole pre-flight.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PreflightReport {
@@ -127,11 +127,11 @@ pub struct PreflightReport {
     /// The resource group the tasks will deploy to: the connection's when it is scoped to one,
     /// else the profile's. Absent when the connection could not be read.
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_resource_group: Option<String>,
     /// The installed version of the Synapse extension, when found.
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_version: Option<String>,
     /// The Synapse tasks read from the catalogue, for creating the definition without reading the
     /// catalogue again. Not sent to the UI.
