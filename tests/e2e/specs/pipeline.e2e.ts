@@ -113,6 +113,9 @@ describe('hotfix pipeline, step 4 (demo)', () => {
     await expect(byTestId('rail-step-4')).toHaveAttribute('data-state', 'done');
     await expect(byTestId('step4-next')).toHaveText(expect.stringContaining('Deploy'));
     expect(await definitionsNamed(demo, definitionName)).toHaveLength(1);
+    // The same journal filter the restart below relies on sees this create.
+    const creates = (await demo.admin.journal()).filter((e) => e.method === 'POST' && /release\/definitions/i.test(e.path));
+    expect(creates).toHaveLength(1);
   });
 
   it('after a restart the run opens at step 4 done with the same definition, and none is created again', async () => {

@@ -134,6 +134,7 @@ describe('Step 4 — hotfix pipeline: preview and save', () => {
     expect(tasks.map((t) => t.querySelector('strong')?.textContent)).toEqual(['Stop triggers', 'Deploy the hotfix', 'Start triggers']);
     expect(screen.getByTestId('step4-preview-task-2-operation')).toHaveTextContent('validateDeploy');
     expect(screen.getByTestId('step4-preview-task-1-ToggleOn')).toHaveTextContent('false');
+    expect(screen.getByTestId('step4-preview-task-2-OverrideArmParameters')).toHaveTextContent('(empty)');
     expect(screen.getByTestId('step4-preview-task-2')).toHaveTextContent('Validates the templates');
 
     expect(screen.getByTestId('step4-preview-risk-danger')).toHaveTextContent('DeleteArtifactsNotInTemplate is on');

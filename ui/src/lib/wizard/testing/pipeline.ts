@@ -88,6 +88,7 @@ export function preview(over: Partial<DefinitionPreview> = {}): DefinitionPrevie
           { name: 'operation', label: 'Operation', value: 'validateDeploy' },
           { name: 'ArtifactsFolder', label: 'Artifacts folder', value: '$(System.DefaultWorkingDirectory)/_synapse-analytics/' },
           { name: 'DeleteArtifactsNotInTemplate', label: 'Delete artifacts not in the template', value: 'true' },
+          { name: 'OverrideArmParameters', label: 'Override template parameters', value: '' },
         ],
       },
       {
