@@ -302,6 +302,71 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
     assert_ne!(profile["devResourceGroup"], profile["prodResourceGroup"]);
 }
 
+/// The demo profile has what step 4 needs: from a fresh demo through steps 1–3 to the hotfix
+/// pipeline, over IPC with the commands' camelCase arguments.
+#[test]
+fn the_demo_walks_through_step_4_over_ipc() {
+    let app = app();
+    let profile: Value = app.ok("demo_start", json!({}));
+    let run: Value = app.ok("hotfix_start_run", json!({ "profileId": profile["id"] }));
+    let run_id = run["id"].clone();
+    let releases: Value = app.ok(
+        "hotfix_list_production_releases",
+        json!({ "runId": run_id, "top": 10 }),
+    );
+    let release_id = releases["current"]["releaseId"].clone();
+    let _: Value = app.ok(
+        "hotfix_select_release",
+        json!({ "runId": run_id, "releaseId": release_id }),
+    );
+    let name: Value = app.ok(
+        "hotfix_check_branch_name",
+        json!({ "runId": run_id, "name": null }),
+    );
+    let _: Value = app.ok(
+        "hotfix_create_branch",
+        json!({ "runId": run_id, "name": name["name"] }),
+    );
+    // Step 4 refuses before the fix is done.
+    let err = app.err("hotfix_pipeline_preflight", json!({ "runId": run_id }));
+    assert_eq!(err["code"], "precondition", "{err}");
+    let _: Value = app.ok("hotfix_demo_push_sample_fix", json!({ "runId": run_id }));
+    let _: Value = app.ok("hotfix_refresh_changes", json!({ "runId": run_id }));
+    let _: Value = app.ok(
+        "hotfix_complete_fix",
+        json!({ "runId": run_id, "acknowledgeWarnings": true }),
+    );
+
+    let run: Value = app.ok("hotfix_pipeline_preflight", json!({ "runId": run_id }));
+    let report = &run["steps"]["pipeline"]["preflight"];
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert_eq!(
+        report["effectiveResourceGroup"],
+        profile["prodResourceGroup"]
+    );
+    let run: Value = app.ok("hotfix_pipeline_preview", json!({ "runId": run_id }));
+    let preview = &run["steps"]["pipeline"]["preview"];
+    assert_eq!(preview["action"], "create");
+    // A revision the preview does not show is refused.
+    let err = app.err(
+        "hotfix_pipeline_save",
+        json!({ "runId": run_id, "expectedRevision": 7 }),
+    );
+    assert_eq!(err["code"], "conflict", "{err}");
+    let run: Value = app.ok(
+        "hotfix_pipeline_save",
+        json!({ "runId": run_id, "expectedRevision": null }),
+    );
+    let saved = &run["steps"]["pipeline"]["definition"];
+    assert!(saved["id"].as_i64().unwrap() > 0, "{saved}");
+    assert!(saved["stageId"].as_i64().is_some(), "{saved}");
+    assert!(saved["webUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(run["currentStep"], "deploy");
+}
+
 #[test]
 fn a_token_the_demo_refuses_says_to_reset_the_demo_not_to_visit_a_tokens_page() {
     let app = app();
