@@ -212,6 +212,11 @@ async fn ensure_profile(
         profile.prod_subscription_id = sub;
     }
 
+    // Step 4's settings as the profile editor shows them (the defaults; kept when edited).
+    if profile.hotfix_pipeline.is_none() {
+        profile.hotfix_pipeline = Some(hotfix_core::profiles::HotfixPipelineSettings::default());
+    }
+
     let token = Token::new(info.pat.clone());
     fill_from_api(&mut profile, info, token.clone()).await?;
 

@@ -308,6 +308,8 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
 fn the_demo_walks_through_step_4_over_ipc() {
     let app = app();
     let profile: Value = app.ok("demo_start", json!({}));
+    assert_eq!(profile["hotfixPipeline"]["stageName"], "Production_Hotfix");
+    assert_eq!(profile["agentQueue"]["name"], "Azure Pipelines");
     let run: Value = app.ok("hotfix_start_run", json!({ "profileId": profile["id"] }));
     let run_id = run["id"].clone();
     let releases: Value = app.ok(

@@ -427,3 +427,36 @@ pub fn calls(journal: &[Value]) -> Vec<String> {
         })
         .collect()
 }
+
+// ---- step 4 ----------------------------------------------------------------------------------
+
+/// The name of the demo run's hotfix pipeline (the profile's default template).
+pub const DEFINITION: &str = "Synapse-Hotfix-Release3_Hotfixes";
+
+pub fn workflow(def: &Value) -> &Vec<Value> {
+    def["environments"][0]["deployPhases"][0]["workflowTasks"]
+        .as_array()
+        .unwrap()
+}
+
+/// Steps 1–4: the hotfix pipeline created (returns the run and the definition id).
+pub async fn created(w: &World) -> (String, i32) {
+    let run = w.run_at_step4().await;
+    w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
+    let run = w
+        .svc
+        .pipeline_save(&w.session, &run.id, None)
+        .await
+        .unwrap();
+    (run.id, run.steps.pipeline.definition.unwrap().id)
+}
+
+/// The definition saves (POST / PUT of the definitions collection) in `journal`.
+pub fn writes(journal: &[Value]) -> Vec<String> {
+    calls(journal)
+        .into_iter()
+        .filter(|c| {
+            (c.starts_with("POST ") || c.starts_with("PUT ")) && c.ends_with("/definitions")
+        })
+        .collect()
+}

@@ -340,3 +340,7 @@ impl Action for PreviewDefinition {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "step4_pipeline_tests.rs"]
+mod tests;

@@ -122,7 +122,7 @@ impl Action for SaveDefinition {
                 Resume::Send(p) | Resume::Found(p) => (p, true),
                 Resume::Changed(p) => {
                     let note = format!(
-                        "The pipeline {} is not as the interrupted save left it expected: review \
+                        "The pipeline {} is not as the interrupted save would have left it: review \
                          the new preview and save again.",
                         p.preview.name
                     );
