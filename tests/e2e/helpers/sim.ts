@@ -107,6 +107,10 @@ export class SimAdmin {
   advanceDeployments(): Promise<void> {
     return this.call('POST', '/deployments/advance');
   }
+  /** Enables, disables or uninstalls an extension of the organization (the pre-flight's first check). */
+  setExtension(publisher: string, extension: string, state: 'enabled' | 'disabled' | 'uninstalled'): Promise<unknown> {
+    return this.call('POST', `/extensions/${encodeURIComponent(publisher)}/${encodeURIComponent(extension)}`, { state });
+  }
   /** Commits files on top of a branch head as Synapse Studio would; returns the new commit id. */
   async pushFiles(push: PushFiles): Promise<string> {
     const body = {

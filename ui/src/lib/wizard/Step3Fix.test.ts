@@ -247,4 +247,19 @@ describe('Step 3 — fix', () => {
     expect(count(calls, 'hotfix_poll_branch')).toBe(0);
     expect(screen.queryByTestId('step3-complete')).toBeNull();
   });
+
+  it('offers to continue to the hotfix pipeline once the fix is recorded', async () => {
+    mockCommands({ hotfix_studio_url: () => studio, hotfix_poll_branch: () => poll(FIX_SHA, false) });
+    const oncontinue = vi.fn();
+    render(Step3Fix, { run: withStep(fixedRun(), 3, 'done'), onrun: vi.fn(), oncontinue });
+    await vi.advanceTimersByTimeAsync(0);
+    await fireEvent.click(screen.getByTestId('step3-continue'));
+    expect(oncontinue).toHaveBeenCalledTimes(1);
+  });
+
+  it('has no continue while the fix is still open', async () => {
+    setup(fixedRun());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.queryByTestId('step3-continue')).toBeNull();
+  });
 });

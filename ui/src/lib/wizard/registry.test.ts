@@ -21,11 +21,12 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix']);
+    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline']);
     expect(hasScreen('fix')).toBe(true);
-    expect(hasScreen('pipeline')).toBe(false);
-    expect(lastScreen()).toBe('fix');
+    expect(hasScreen('pipeline')).toBe(true);
+    expect(hasScreen('deploy')).toBe(false);
+    expect(lastScreen()).toBe('pipeline');
     expect(screenFor('branch')).toBe('branch');
-    expect(screenFor('deploy')).toBe('fix');
+    expect(screenFor('deploy')).toBe('pipeline');
   });
 });

@@ -6,6 +6,7 @@ import type { Component } from 'svelte';
 import Step1Release from './Step1Release.svelte';
 import Step2Branch from './Step2Branch.svelte';
 import Step3Fix from './Step3Fix.svelte';
+import Step4Pipeline from './Step4Pipeline.svelte';
 import { STEPS, type StepId } from './steps';
 import type { HotfixRun } from './types';
 
@@ -22,6 +23,7 @@ export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
   release: Step1Release,
   branch: Step2Branch,
   fix: Step3Fix,
+  pipeline: Step4Pipeline,
 };
 
 export function hasScreen(id: StepId): boolean {

@@ -4,6 +4,7 @@ import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
 import type { BranchState } from '../../bindings/BranchState';
 import type { FixState } from '../../bindings/FixState';
+import type { PipelineState } from '../../bindings/PipelineState';
 import type { ReleaseState } from '../../bindings/ReleaseState';
 import { STEPS, type StepId } from '../steps';
 
@@ -55,7 +56,7 @@ export const fixCommit: CommitInfo = {
 /**
  * Overrides for the run fixtures, named as the tests think of them: the run's own fields, the rail
  * as `steps` (each step's state), the current step by number or id, and each step's results flat
- * (`commit`, `branch`, `fix` …), which `run()` files under `run.steps.{release,branch,fix}`.
+ * (`commit`, `branch`, `fix`, `pipeline` …), which `run()` files under `run.steps.{release,branch,fix,pipeline}`.
  */
 export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 'currentStep'>> {
   currentStep?: StepId | number;
@@ -68,6 +69,7 @@ export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 
   branchIntent?: string;
   branch?: BranchState['branch'];
   fix?: FixState;
+  pipeline?: PipelineState;
 }
 
 function build(base: HotfixRun, over: RunOver): HotfixRun {
@@ -82,6 +84,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
     branchIntent,
     branch,
     fix,
+    pipeline,
     ...rest
   } = over;
   const pick = <T,>(key: keyof RunOver, value: T, fallback: T): T => (key in over ? value : fallback);
@@ -110,7 +113,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
         branch: pick('branch', branch, b.branch),
       },
       fix: fix ?? base.steps.fix,
-      pipeline: base.steps.pipeline,
+      pipeline: pipeline ?? base.steps.pipeline,
     },
   };
 }
