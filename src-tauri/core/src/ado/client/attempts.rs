@@ -79,16 +79,23 @@ impl AdoClient {
         retry: Retry,
         accept: &'static str,
     ) -> Result<Answer, AdoError> {
-        self.refresh_auth(false).await?;
+        // Boxed: every call of the client goes through here, and the attempts with their waits
+        // and the token refresh would otherwise make each caller's future large.
+        Box::pin(self.refresh_auth(false)).await?;
         let bearer = self.inner.credential.can_refresh();
-        let outcome = match self
-            .fetch_as(method.clone(), url.clone(), body.clone(), retry, accept)
-            .await
+        let outcome = match Box::pin(self.fetch_as(
+            method.clone(),
+            url.clone(),
+            body.clone(),
+            retry,
+            accept,
+        ))
+        .await
         {
             Err(e) if e.status() == Some(401) && bearer => {
                 tracing::info!(url = %redact_url(&url), "access token refused (HTTP 401); refreshing it once");
-                self.refresh_auth(true).await?;
-                self.fetch_as(method, url, body, retry, accept).await
+                Box::pin(self.refresh_auth(true)).await?;
+                Box::pin(self.fetch_as(method, url, body, retry, accept)).await
             }
             other => other,
         };
