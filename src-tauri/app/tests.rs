@@ -334,7 +334,8 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
 /// pipeline, over IPC with the commands' camelCase arguments.
 #[test]
 fn the_demo_walks_through_step_4_over_ipc() {
-    let app = app();
+    // The demo profile signs in with the simulated Entra ID, as the e2e harness does.
+    let app = app_with(|s| s.demo_auto_sign_in = true);
     let profile: Value = app.ok("demo_start", json!({}));
     assert_eq!(profile["hotfixPipeline"]["stageName"], "Production_Hotfix");
     assert_eq!(profile["agentQueue"]["name"], "Azure Pipelines");
