@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when a tracked file points outside the repository: to the `shared/` folder some machines
-# keep next to their clone (`../shared`, `/work/shared`), or cites a document from it
+# keep next to their clone (a sibling `shared` folder, or `/work/shared`), or cites a document from it
 # (`shared/reference/...`). A fresh clone on its own must build and pass `make test`; fixtures
 # live in tests/fixtures (see its README), citations name the fixture or the upstream source.
 set -euo pipefail
