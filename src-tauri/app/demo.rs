@@ -148,14 +148,16 @@ pub async fn base_url(state: &AppState) -> Option<Url> {
 pub const TOKEN_ADVICE: &str = "This is the demo organization, whose token the app made for \
      you: use About → Reset the demo to start it again with a fresh token.";
 
-/// `err` with [`TOKEN_ADVICE`] in place of "create a token at …" when it is a token problem of the
-/// demo profile (`simulated`); any other error unchanged.
-pub fn advise_on_token(simulated: bool, err: AppError) -> AppError {
+/// `err` with [`TOKEN_ADVICE`] in place of "create a token at …" when it is a token problem of a
+/// demo profile that uses a PAT; any other error unchanged (a demo profile that signs in with
+/// Entra ID keeps its own advice: sign in again).
+pub fn advise_on_token(profile: &Profile, err: AppError) -> AppError {
     let token_problem = matches!(
         err.code,
         ErrorCode::NotSignedIn | ErrorCode::TokenRejected | ErrorCode::MissingScope
     );
-    if !simulated || !token_problem {
+    let pat_demo = profile.simulated && profile.sign_in.method == SignInMethod::Pat;
+    if !pat_demo || !token_problem {
         return err;
     }
     let what = if err.code == ErrorCode::NotSignedIn {

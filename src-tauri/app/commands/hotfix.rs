@@ -75,12 +75,7 @@ pub(crate) async fn session(
     }
     let client = crate::commands::signin::client_for(state, &profile)
         .await
-        .map_err(|e| {
-            // A demo profile with a PAT: "Reset the demo". One that signs in with Entra ID keeps
-            // its own advice (sign in again).
-            let pat = profile.sign_in.method == hotfix_core::profiles::SignInMethod::Pat;
-            crate::demo::advise_on_token(profile.simulated && pat, e)
-        })?;
+        .map_err(|e| crate::demo::advise_on_token(&profile, e))?;
     let client = state.prepare(client, profile.simulated);
     hotfix.session(&profile, || Ok(client))
 }
