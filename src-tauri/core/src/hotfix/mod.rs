@@ -16,6 +16,8 @@ pub mod service;
 pub mod session;
 pub mod steps;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 pub mod watch;
 
 pub use run::{HotfixRun, RunStatus, RunSummary, StepState};

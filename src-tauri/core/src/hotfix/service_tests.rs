@@ -57,22 +57,7 @@ fn setup() -> (
     Arc<Session>,
     String,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let svc = HotfixService::new(dir.path());
-    let saved = Arc::new(Saved::default());
-    svc.set_observer(Some(saved.clone()));
-    let mut p = Profile::new_with_defaults("p".into());
-    p.prod_workspace = "prod".into();
-    p.organization_url = "http://127.0.0.1:9/org".into();
-    let run = svc.start_run(&p).unwrap();
-    let client = crate::connection::client(
-        &p.organization_url,
-        crate::secrets::Token::new(String::from("x")),
-        true,
-    )
-    .unwrap();
-    let s = svc.session(&p, || Ok(client)).unwrap();
-    (dir, svc, saved, s, run.id)
+    crate::hotfix::test_support::service_with_run()
 }
 
 /// Makes every save of run `id` fail: the temporary files the atomic write needs are taken.

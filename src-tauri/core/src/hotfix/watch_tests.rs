@@ -3,7 +3,6 @@
 use super::*;
 use crate::hotfix::run::{EventLevel, StepState};
 use crate::hotfix::service::RunObserver;
-use crate::profiles::Profile;
 
 #[derive(Default)]
 struct Recorder {
@@ -70,22 +69,7 @@ fn setup() -> (
     Arc<Session>,
     String,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let svc = HotfixService::new(dir.path());
-    let rec = Arc::new(Recorder::default());
-    svc.set_observer(Some(rec.clone()));
-    let mut p = Profile::new_with_defaults("p".into());
-    p.prod_workspace = "prod".into();
-    p.organization_url = "http://127.0.0.1:9/org".into();
-    let run = svc.start_run(&p).unwrap();
-    let client = crate::connection::client(
-        &p.organization_url,
-        crate::secrets::Token::new(String::from("x")),
-        true,
-    )
-    .unwrap();
-    let s = svc.session(&p, || Ok(client)).unwrap();
-    (dir, svc, rec, s, run.id)
+    crate::hotfix::test_support::service_with_run()
 }
 
 async fn until_done(svc: &HotfixService, id: &str) {
