@@ -16,6 +16,7 @@ pub struct Session {
     profile: Profile,
     publish_branch: tokio::sync::OnceCell<String>,
     synapse_tasks: std::sync::Mutex<Option<SynapseTasks>>,
+    signed_in_user: tokio::sync::OnceCell<Option<String>>,
 }
 
 fn missing(what: &str) -> AppError {
@@ -32,6 +33,7 @@ impl Session {
             profile,
             publish_branch: tokio::sync::OnceCell::new(),
             synapse_tasks: std::sync::Mutex::new(None),
+            signed_in_user: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -111,6 +113,15 @@ impl Session {
             })
             .await?;
         Ok(branch.clone())
+    }
+
+    /// Who the session signs in as ("Maya Lopez (maya.lopez@contoso.com)", from
+    /// `_apis/connectionData`): read once per session; `None` when the server does not say.
+    pub async fn signed_in_user(&self) -> Option<String> {
+        self.signed_in_user
+            .get_or_init(|| crate::connection::signed_in_user(&self.client))
+            .await
+            .clone()
     }
 
     /// Keeps the Synapse tasks just read from the catalogue (by the pre-flight) for the next
