@@ -8,7 +8,7 @@ commitId?: string,
 /**
  * `succeeded`, `failed`, `canceled`, … as Azure DevOps said; `inProgress` while running.
  */
-result: string, startedAt?: string, finishedAt?: string, durationSeconds?: bigint, 
+result: string, startedAt?: string, finishedAt?: string, durationSeconds?: number, 
 /**
  * Who confirmed production afterwards (step 6).
  */

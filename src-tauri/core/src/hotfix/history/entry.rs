@@ -171,7 +171,7 @@ pub struct HistoryDeployment {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<i64>,
     /// Who confirmed production afterwards (step 6).
