@@ -11,9 +11,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const doc = { fileName: 'hotfix.md', content: '# Hotfix of Release-3 in contoso-synapse-prod\n', runs: 1 };
+
 describe('closing summary', () => {
   it('reads like a change record with links: fixed, deployed, merged, cleaned up', async () => {
-    mockCommands({ history_entry: () => entry() });
+    mockCommands({ history_entry: () => entry(), history_document: () => doc });
     render(RunSummary, { runId: 'run-1' });
     expect(await screen.findByTestId('run-summary-done')).toHaveTextContent('Hotfix completed');
     expect(screen.getByTestId('history-fact-who')).toHaveTextContent('Maya Lopez');
@@ -32,14 +34,24 @@ describe('closing summary', () => {
   it('copies the Markdown the back end writes to the clipboard', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    const calls = mockCommands({
-      history_entry: () => entry(),
-      history_document: () => ({ fileName: 'hotfix.md', content: '# Hotfix of Release-3 in contoso-synapse-prod\n', runs: 1 }),
-    });
+    const calls = mockCommands({ history_entry: () => entry(), history_document: () => doc });
+    render(RunSummary, { runId: 'run-1' });
+    await screen.findByTestId('run-summary-title');
+    expect(calls.find((c) => c.cmd === 'history_document')?.args).toEqual({ runId: 'run-1', filter: {}, format: 'markdown' });
+    await fireEvent.click(screen.getByTestId('run-summary-copy'));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith('# Hotfix of Release-3 in contoso-synapse-prod\n'));
+    expect(screen.queryByTestId('run-summary-manual')).toBeNull();
+  });
+
+  it('shows the Markdown to copy by hand when the clipboard refuses', async () => {
+    const writeText = vi.fn().mockRejectedValue(new Error('NotAllowedError'));
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    Object.defineProperty(document, 'execCommand', { value: () => false, configurable: true });
+    mockCommands({ history_entry: () => entry(), history_document: () => doc });
     render(RunSummary, { runId: 'run-1' });
     await fireEvent.click(await screen.findByTestId('run-summary-copy'));
-    await waitFor(() => expect(writeText).toHaveBeenCalledWith('# Hotfix of Release-3 in contoso-synapse-prod\n'));
-    expect(calls.find((c) => c.cmd === 'history_document')?.args).toEqual({ runId: 'run-1', filter: {}, format: 'markdown' });
+    expect(await screen.findByTestId('run-summary-manual')).toHaveTextContent('Ctrl+C');
+    expect(screen.getByTestId('run-summary-markdown')).toHaveValue(doc.content);
   });
 
   it('shows a failed load with a retry', async () => {
@@ -52,6 +64,7 @@ describe('closing summary', () => {
         }
         return entry();
       },
+      history_document: () => doc,
     });
     render(RunSummary, { runId: 'run-1' });
     expect(await screen.findByTestId('run-summary-error')).toHaveTextContent('no hotfix run');

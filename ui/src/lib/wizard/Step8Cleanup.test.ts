@@ -126,6 +126,7 @@ describe('Step 8 — clean up', () => {
     const { calls } = setup(cleanupRun(listedCleanup()), {
       hotfix_finish_run: () => completedRun(),
       history_entry: () => entry(),
+      history_document: () => ({ fileName: 'hotfix.md', content: '# Hotfix\n', runs: 1 }),
     });
     await fireEvent.click(screen.getByTestId('step8-finish'));
     expect(await screen.findByTestId('run-summary-title')).toHaveTextContent('Hotfix of Release-3 in contoso-synapse-prod');
