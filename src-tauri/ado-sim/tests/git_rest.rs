@@ -441,7 +441,11 @@ async fn pull_requests_merge_for_real() {
     let (_, all) = api
         .get("pullrequests?searchCriteria.status=all&searchCriteria.targetRefName=refs/heads/main")
         .await;
-    assert_eq!(all["count"], 2 + 2, "these two and the seed's two hotfix pull requests");
+    assert_eq!(
+        all["count"],
+        2 + 2,
+        "these two and the seed's two hotfix pull requests"
+    );
     assert_eq!(all["value"][0]["pullRequestId"], cid, "newest first");
 }
 

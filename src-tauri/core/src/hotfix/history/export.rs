@@ -312,3 +312,7 @@ pub fn change_record(e: &HistoryEntry, h: &str) -> String {
     }
     o
 }
+
+#[cfg(test)]
+#[path = "export_tests.rs"]
+mod tests;
