@@ -62,6 +62,15 @@ const COMMANDS: &[&str] = &[
     "hotfix_pipeline_save",
     "hotfix_watch_status",
     "hotfix_cancel_watch",
+    // step 8 and the run's end (commands/cleanup.rs)
+    "hotfix_cleanup_list",
+    "hotfix_cleanup_delete",
+    "hotfix_finish_run",
+    // history (commands/history.rs)
+    "history_list",
+    "history_entry",
+    "history_document",
+    "history_export",
 ];
 
 fn main() {

@@ -552,3 +552,6 @@ fn every_listed_command_is_registered() {
         );
     }
 }
+
+#[path = "tests_cleanup.rs"]
+mod cleanup;

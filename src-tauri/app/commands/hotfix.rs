@@ -127,7 +127,21 @@ pub async fn hotfix_start_run(
     profile_id: String,
 ) -> AppResult<HotfixRun> {
     let profile = state.profiles.get(&profile_id)?;
-    hotfix.start_run(&profile)
+    let run = hotfix.start_run(&profile)?;
+    note_started_by(&state, &hotfix, &run.id).await;
+    Ok(run)
+}
+
+/// Records who starts the run (the signed-in user, for the history). Informational: a run starts
+/// even when the sign-in or the answer is missing; the run's end records it then.
+async fn note_started_by(state: &AppState, hotfix: &HotfixService, run_id: &str) {
+    let noted = match session(state, hotfix, run_id).await {
+        Ok(s) => hotfix.note_started_by(&s, run_id).await.map(drop),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = noted {
+        tracing::info!(error = %e, "who started the run is not known yet");
+    }
 }
 
 #[tauri::command]

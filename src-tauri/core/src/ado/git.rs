@@ -158,7 +158,8 @@ impl GitRepoApi {
         &self.client
     }
 
-    fn path(&self, rest: &str) -> String {
+    /// `{project}/_apis/git/repositories/{repository}/{rest}`, for calls built in other modules.
+    pub(crate) fn path(&self, rest: &str) -> String {
         format!("{}/{rest}", self.base)
     }
 

@@ -41,6 +41,7 @@ pub mod crash_points {
     pub const STEP2_AFTER_REMOTE: &str = "branch:after-remote";
     pub const STEP3_AFTER_REMOTE: &str = "fix:after-remote";
     pub const STEP4_AFTER_REMOTE: &str = "pipeline:after-remote";
+    pub const STEP8_AFTER_REMOTE: &str = "cleanup:after-remote";
 
     /// The point after `step`'s remote calls, before its save.
     pub fn after_remote(step: StepId) -> String {
@@ -257,7 +258,7 @@ impl HotfixService {
 
     /// A bookkeeping change outside any step action (abandon, what production runs now, a new
     /// branch head): lock → load → change → save → event.
-    async fn update(
+    pub(crate) async fn update(
         &self,
         id: &str,
         change: impl FnOnce(&mut HotfixRun) -> bool,

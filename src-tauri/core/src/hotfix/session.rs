@@ -19,6 +19,7 @@ pub struct Session {
     synapse_tasks: std::sync::Mutex<Option<SynapseTasks>>,
     /// How this session may get a Synapse data-plane token (set by the app).
     synapse_access: std::sync::Mutex<SynapseAccess>,
+    signed_in_user: tokio::sync::OnceCell<Option<String>>,
 }
 
 fn missing(what: &str) -> AppError {
@@ -36,6 +37,7 @@ impl Session {
             publish_branch: tokio::sync::OnceCell::new(),
             synapse_tasks: std::sync::Mutex::new(None),
             synapse_access: std::sync::Mutex::new(SynapseAccess::default()),
+            signed_in_user: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -126,6 +128,15 @@ impl Session {
             })
             .await?;
         Ok(branch.clone())
+    }
+
+    /// Who the session signs in as ("Maya Lopez (maya.lopez@contoso.com)", from
+    /// `_apis/connectionData`): read once per session; `None` when the server does not say.
+    pub async fn signed_in_user(&self) -> Option<String> {
+        self.signed_in_user
+            .get_or_init(|| crate::connection::signed_in_user(&self.client))
+            .await
+            .clone()
     }
 
     /// Keeps the Synapse tasks just read from the catalogue (by the pre-flight) for the next

@@ -21,11 +21,13 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline']);
+    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'cleanup']);
     expect(hasScreen('fix')).toBe(true);
     expect(hasScreen('pipeline')).toBe(true);
     expect(hasScreen('deploy')).toBe(false);
-    expect(lastScreen()).toBe('pipeline');
+    expect(lastScreen()).toBe('cleanup');
+    expect(screenFor('cleanup')).toBe('cleanup');
+    expect(screenFor('mergeBack')).toBe('pipeline');
     expect(screenFor('branch')).toBe('branch');
     expect(screenFor('deploy')).toBe('pipeline');
   });

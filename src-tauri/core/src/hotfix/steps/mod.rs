@@ -38,11 +38,16 @@ pub mod step3_changes;
 pub mod step3_fix;
 pub mod step4_pipeline;
 pub mod step4_save;
+pub mod step8_cleanup;
+pub mod step8_delete;
+pub mod step8_service;
+pub mod step8_template;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
+pub use step8_cleanup::CleanupState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
 /// names are part of the run file format: do not rename a variant's serde name.
@@ -215,6 +220,8 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
+    #[serde(default)]
+    pub cleanup: CleanupState,
 }
 
 /// What a step's `advance` may use besides the run: the session, and a save of the run *before*

@@ -3,6 +3,7 @@ import type { Profile } from '../../bindings/Profile';
 import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
 import type { BranchState } from '../../bindings/BranchState';
+import type { CleanupState } from '../../bindings/CleanupState';
 import type { FixState } from '../../bindings/FixState';
 import type { PipelineState } from '../../bindings/PipelineState';
 import type { ReleaseState } from '../../bindings/ReleaseState';
@@ -56,7 +57,7 @@ export const fixCommit: CommitInfo = {
 /**
  * Overrides for the run fixtures, named as the tests think of them: the run's own fields, the rail
  * as `steps` (each step's state), the current step by number or id, and each step's results flat
- * (`commit`, `branch`, `fix`, `pipeline` …), which `run()` files under `run.steps.{release,branch,fix,pipeline}`.
+ * (`commit`, `branch`, `fix`, `pipeline`, `cleanup` …), which `run()` files under `run.steps.{release,branch,fix,pipeline,cleanup}`.
  */
 export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 'currentStep'>> {
   currentStep?: StepId | number;
@@ -70,6 +71,7 @@ export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 
   branch?: BranchState['branch'];
   fix?: FixState;
   pipeline?: PipelineState;
+  cleanup?: CleanupState;
 }
 
 function build(base: HotfixRun, over: RunOver): HotfixRun {
@@ -85,6 +87,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
     branch,
     fix,
     pipeline,
+    cleanup,
     ...rest
   } = over;
   const pick = <T,>(key: keyof RunOver, value: T, fallback: T): T => (key in over ? value : fallback);
@@ -114,6 +117,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
       },
       fix: fix ?? base.steps.fix,
       pipeline: pipeline ?? base.steps.pipeline,
+      cleanup: cleanup ?? base.steps.cleanup,
     },
   };
 }
@@ -132,7 +136,13 @@ export function newRun(over: RunOver = {}): HotfixRun {
       status: 'active',
       currentStep: 'release',
       progress: steps(['active']),
-      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false }, pipeline: {} },
+      steps: {
+        release: {},
+        branch: {},
+        fix: { commits: [], acknowledged: false },
+        pipeline: {},
+        cleanup: { collaborationBranch: '', branches: [], deleted: [] },
+      },
       log: [],
     },
     over,
