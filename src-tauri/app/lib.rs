@@ -73,6 +73,11 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::pipeline::hotfix_pipeline_preflight,
             commands::pipeline::hotfix_pipeline_preview,
             commands::pipeline::hotfix_pipeline_save,
+            commands::merge_back::hotfix_merge_back_list_targets,
+            commands::merge_back::hotfix_merge_back_preview,
+            commands::merge_back::hotfix_merge_back_open_prs,
+            commands::merge_back::hotfix_merge_back_refresh,
+            commands::merge_back::hotfix_merge_back_tag,
             commands::hotfix::hotfix_watch_status,
             commands::hotfix::hotfix_cancel_watch,
         ])

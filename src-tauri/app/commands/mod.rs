@@ -9,6 +9,7 @@ pub mod connection;
 pub mod credentials;
 pub mod demo;
 pub mod hotfix;
+pub mod merge_back;
 pub mod pipeline;
 pub mod profiles;
 pub mod signin;

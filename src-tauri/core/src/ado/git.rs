@@ -158,7 +158,7 @@ impl GitRepoApi {
         &self.client
     }
 
-    fn path(&self, rest: &str) -> String {
+    pub(super) fn path(&self, rest: &str) -> String {
         format!("{}/{rest}", self.base)
     }
 

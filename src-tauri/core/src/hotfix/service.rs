@@ -21,6 +21,7 @@ use super::steps::step3_fix::{
     self, BranchPoll, CompleteFix, RefreshChanges, StudioLink, POLL_INTERVAL_MS,
 };
 use super::steps::step4_pipeline::{PreviewDefinition, RunPreflight, SaveDefinition};
+use super::steps::step7_service::GitProgress;
 use super::steps::{Action, StepCtx, StepId};
 use super::store::RunStore;
 use super::watch::{WatchProgress, Watchers};
@@ -41,6 +42,7 @@ pub mod crash_points {
     pub const STEP2_AFTER_REMOTE: &str = "branch:after-remote";
     pub const STEP3_AFTER_REMOTE: &str = "fix:after-remote";
     pub const STEP4_AFTER_REMOTE: &str = "pipeline:after-remote";
+    pub const STEP7_AFTER_REMOTE: &str = "mergeBack:after-remote";
 
     /// The point after `step`'s remote calls, before its save.
     pub fn after_remote(step: StepId) -> String {
@@ -54,6 +56,8 @@ const CRASH_DETAIL: &str = "simulated crash";
 pub trait RunObserver: Send + Sync {
     fn run_saved(&self, run: &HotfixRun);
     fn watch_progress(&self, progress: &WatchProgress);
+    /// Progress of a clone or fetch of the profile's cached repository (step 7).
+    fn git_progress(&self, _progress: &GitProgress) {}
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -152,6 +156,8 @@ pub struct HotfixService {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     polls: Mutex<HashMap<String, (Instant, BranchPoll)>>,
     pub(crate) watchers: Watchers,
+    /// The cached clones of step 7 (`{data}/cache` unless [`Self::with_cache_dir`] says where).
+    pub(crate) git_cache: Arc<crate::git::GitCache>,
 }
 
 impl HotfixService {
@@ -167,6 +173,7 @@ impl HotfixService {
             sessions: Mutex::new(HashMap::new()),
             polls: Mutex::new(HashMap::new()),
             watchers: Watchers::default(),
+            git_cache: Arc::new(crate::git::GitCache::new(&data_dir.join("cache"))),
         }
     }
 
@@ -257,7 +264,7 @@ impl HotfixService {
 
     /// A bookkeeping change outside any step action (abandon, what production runs now, a new
     /// branch head): lock → load → change → save → event.
-    async fn update(
+    pub(crate) async fn update(
         &self,
         id: &str,
         change: impl FnOnce(&mut HotfixRun) -> bool,

@@ -3,6 +3,8 @@
 //! an app restart, and a crash hook. Each test file uses part of it.
 #![allow(dead_code)]
 
+pub mod step7;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

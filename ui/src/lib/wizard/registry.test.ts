@@ -21,12 +21,14 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline']);
+    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'mergeBack']);
     expect(hasScreen('fix')).toBe(true);
     expect(hasScreen('pipeline')).toBe(true);
     expect(hasScreen('deploy')).toBe(false);
-    expect(lastScreen()).toBe('pipeline');
+    expect(hasScreen('mergeBack')).toBe(true);
+    expect(lastScreen()).toBe('mergeBack');
     expect(screenFor('branch')).toBe('branch');
     expect(screenFor('deploy')).toBe('pipeline');
+    expect(screenFor('cleanup')).toBe('mergeBack');
   });
 });

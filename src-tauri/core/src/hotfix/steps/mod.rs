@@ -38,11 +38,18 @@ pub mod step3_changes;
 pub mod step3_fix;
 pub mod step4_pipeline;
 pub mod step4_save;
+pub mod step7_merge;
+pub mod step7_pulls;
+pub mod step7_service;
+pub mod step7_state;
+pub mod step7_tag;
+pub mod step7_text;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
+pub use step7_state::MergeBackState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
 /// names are part of the run file format: do not rename a variant's serde name.
@@ -215,6 +222,9 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
+    /// Boxed: every future holding a run would otherwise carry it inline.
+    #[serde(default)]
+    pub merge_back: Box<MergeBackState>,
 }
 
 /// What a step's `advance` may use besides the run: the session, and a save of the run *before*

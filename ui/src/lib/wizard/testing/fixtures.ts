@@ -4,6 +4,7 @@ import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
 import type { BranchState } from '../../bindings/BranchState';
 import type { FixState } from '../../bindings/FixState';
+import type { MergeBackState } from '../../bindings/MergeBackState';
 import type { PipelineState } from '../../bindings/PipelineState';
 import type { ReleaseState } from '../../bindings/ReleaseState';
 import { STEPS, type StepId } from '../steps';
@@ -70,6 +71,7 @@ export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 
   branch?: BranchState['branch'];
   fix?: FixState;
   pipeline?: PipelineState;
+  mergeBack?: MergeBackState;
 }
 
 function build(base: HotfixRun, over: RunOver): HotfixRun {
@@ -85,6 +87,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
     branch,
     fix,
     pipeline,
+    mergeBack,
     ...rest
   } = over;
   const pick = <T,>(key: keyof RunOver, value: T, fallback: T): T => (key in over ? value : fallback);
@@ -114,6 +117,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
       },
       fix: fix ?? base.steps.fix,
       pipeline: pipeline ?? base.steps.pipeline,
+      mergeBack: mergeBack ?? base.steps.mergeBack,
     },
   };
 }
@@ -132,7 +136,13 @@ export function newRun(over: RunOver = {}): HotfixRun {
       status: 'active',
       currentStep: 'release',
       progress: steps(['active']),
-      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false }, pipeline: {} },
+      steps: {
+        release: {},
+        branch: {},
+        fix: { commits: [], acknowledged: false },
+        pipeline: {},
+        mergeBack: { selected: [], previews: [], pullRequests: [], workItems: [] },
+      },
       log: [],
     },
     over,
