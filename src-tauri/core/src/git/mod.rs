@@ -9,6 +9,7 @@
 
 mod auth;
 pub mod cache;
+mod errors;
 mod health;
 pub mod merge;
 pub mod pattern;

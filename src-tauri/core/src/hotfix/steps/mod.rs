@@ -43,6 +43,8 @@ pub mod step7_pulls;
 pub mod step7_service;
 pub mod step7_state;
 pub mod step7_tag;
+#[cfg(test)]
+mod step7_tests;
 pub mod step7_text;
 
 pub use step1_release::ReleaseState;
