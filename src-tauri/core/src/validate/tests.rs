@@ -147,7 +147,10 @@ fn tag_templates_use_known_placeholders_and_give_valid_tag_names() {
     assert!(check_tag_template("Release-{release}-hotfix-{n}").is_ok());
     assert!(check_tag_template("hotfix/{releaseId}-{date}").is_ok());
     let unknown = check_tag_template("Release-{version}").unwrap_err();
-    assert!(unknown.contains("unknown placeholder {version}"), "{unknown}");
+    assert!(
+        unknown.contains("unknown placeholder {version}"),
+        "{unknown}"
+    );
     let twice = check_tag_template("{n}-{n}").unwrap_err();
     assert!(twice.contains("only once"), "{twice}");
     let open = check_tag_template("Release-{n").unwrap_err();
