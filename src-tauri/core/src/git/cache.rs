@@ -100,12 +100,15 @@ fn fetch(
     let refused = Arc::new(AtomicBool::new(false));
     let mut callbacks = RemoteCallbacks::new();
     auth.install(&mut callbacks, Arc::clone(&refused));
-    let mut last = Instant::now() - PROGRESS_EVERY;
+    let mut last: Option<Instant> = None;
+    let mut said_done = false;
     let report = Arc::clone(progress);
     callbacks.transfer_progress(move |p| {
         let done = p.total_objects() > 0 && p.received_objects() == p.total_objects();
-        if done || last.elapsed() >= PROGRESS_EVERY {
-            last = Instant::now();
+        let due = last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY);
+        if (done && !said_done) || (!done && due) {
+            said_done = done;
+            last = Some(Instant::now());
             report(CacheProgress {
                 phase,
                 received_objects: u32::try_from(p.received_objects()).unwrap_or(u32::MAX),
