@@ -1,8 +1,8 @@
 // Issue #10, step 7 of a hotfix in demo mode: from a confirmed deployment, the targets (main and
 // the two feature branches) with the fix marked missing, a colleague's conflicting change on a
 // feature branch shown in the conflict preview as the Synapse pipeline it is, one pull request per
-// target opened with its link and merge status, and the run list and profile card saying
-// "not merged back".
+// target opened with its link and merge status, main's completed in Azure DevOps and read again,
+// and the run list and profile card saying "not merged back" for the branches still waiting.
 import fs from 'node:fs';
 import path from 'node:path';
 import { browser, expect } from '@wdio/globals';
@@ -126,11 +126,34 @@ describe('merge back, step 7 (demo)', () => {
     expect(await textOf(byTestId('step7-done'))).toContain('Not merged back yet');
   });
 
+  it('main’s pull request completed in Azure DevOps shows as completed after a refresh', async () => {
+    const prs = await adoGet<{ value: PullRequest[] }>(
+      demo.orgUrl,
+      demo.pat,
+      `${PROJECT}/_apis/git/repositories/${REPO}/pullrequests`,
+      { 'searchCriteria.targetRefName': 'refs/heads/main' },
+    );
+    const id = prs.value[0]!.pullRequestId;
+    // What the simulator's pull request page does when its Complete button is pressed.
+    const done = await fetch(`${demo.admin.adminUrl}/git/pullrequests/${id}/complete`, { method: 'POST' });
+    expect(done.status).toBe(200);
+    // The app reads the pull requests at most once per 5 s.
+    await browser.waitUntil(
+      async () => {
+        await byTestId('step7-refresh').click();
+        return (await byTestId('step7-pr-main').getAttribute('data-status')) === 'completed';
+      },
+      { timeout: 30_000, interval: 2_000, timeoutMsg: 'main’s pull request never showed as completed' },
+    );
+    expect(await textOf(byTestId('step7-done'))).not.toContain('Waiting for main');
+  });
+
   it('the run list and the profile card say the hotfix is not merged back', async () => {
     await byTestId('wizard-back').click();
     const mark = byTestId(`run-item-${runId}-not-merged`);
     await mark.waitForDisplayed({ timeout: 30_000 });
-    expect(await textOf(mark)).toContain('main');
+    expect(await textOf(mark)).toContain('feature/customer-churn');
+    expect(await textOf(mark)).not.toContain('main');
     await byTestId('runs-back').click();
     const card = byTestId('profile-not-merged');
     await card.waitForDisplayed({ timeout: 30_000 });
