@@ -60,6 +60,12 @@ const COMMANDS: &[&str] = &[
     "hotfix_pipeline_preflight",
     "hotfix_pipeline_preview",
     "hotfix_pipeline_save",
+    // step 7 (commands/merge_back.rs)
+    "hotfix_merge_back_list_targets",
+    "hotfix_merge_back_preview",
+    "hotfix_merge_back_open_prs",
+    "hotfix_merge_back_refresh",
+    "hotfix_merge_back_tag",
     "hotfix_watch_status",
     "hotfix_cancel_watch",
     // step 8 and the run's end (commands/cleanup.rs)

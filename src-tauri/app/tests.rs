@@ -330,15 +330,10 @@ fn demo_start_returns_a_simulated_profile_filled_from_the_simulator() {
     assert_ne!(profile["devResourceGroup"], profile["prodResourceGroup"]);
 }
 
-/// The demo profile has what step 4 needs: from a fresh demo through steps 1–3 to the hotfix
-/// pipeline, over IPC with the commands' camelCase arguments.
-#[test]
-fn the_demo_walks_through_step_4_over_ipc() {
-    // The demo profile signs in with the simulated Entra ID, as the e2e harness does.
-    let app = app_with(|s| s.demo_auto_sign_in = true);
+/// From a fresh demo (signed in with the simulated Entra ID, as the e2e harness does) through
+/// steps 1–3 over IPC: returns the demo profile and the run id, at step 4.
+fn demo_at_step4(app: &TestApp) -> (Value, Value) {
     let profile: Value = app.ok("demo_start", json!({}));
-    assert_eq!(profile["hotfixPipeline"]["stageName"], "Production_Hotfix");
-    assert_eq!(profile["agentQueue"]["name"], "Azure Pipelines");
     let run: Value = app.ok("hotfix_start_run", json!({ "profileId": profile["id"] }));
     let run_id = run["id"].clone();
     let releases: Value = app.ok(
@@ -367,7 +362,17 @@ fn the_demo_walks_through_step_4_over_ipc() {
         "hotfix_complete_fix",
         json!({ "runId": run_id, "acknowledgeWarnings": true }),
     );
+    (profile, run_id)
+}
 
+/// The demo profile has what step 4 needs: from a fresh demo through steps 1–3 to the hotfix
+/// pipeline, over IPC with the commands' camelCase arguments.
+#[test]
+fn the_demo_walks_through_step_4_over_ipc() {
+    let app = app_with(|s| s.demo_auto_sign_in = true);
+    let (profile, run_id) = demo_at_step4(&app);
+    assert_eq!(profile["hotfixPipeline"]["stageName"], "Production_Hotfix");
+    assert_eq!(profile["agentQueue"]["name"], "Azure Pipelines");
     let run: Value = app.ok("hotfix_pipeline_preflight", json!({ "runId": run_id }));
     let report = &run["steps"]["pipeline"]["preflight"];
     assert_eq!(report["ok"], true, "{report:#}");
@@ -553,5 +558,6 @@ fn every_listed_command_is_registered() {
     }
 }
 
+mod merge_back;
 #[path = "tests_cleanup.rs"]
 mod cleanup;

@@ -226,4 +226,8 @@ pub fn routes() -> Router<AppState> {
         .route("/builds", post(create_build))
         .route("/git/push-files", post(push_files))
         .route("/studio/commit", post(crate::studio::commit))
+        .route(
+            "/git/pullrequests/{id}/complete",
+            post(crate::git::pr_page::complete),
+        )
 }

@@ -280,9 +280,11 @@ pub async fn authenticate(State(sim): State<AppState>, mut req: Request, next: N
         });
         return next.run(req).await;
     }
-    // The simulated Synapse Studio page is opened in a browser, which cannot send a PAT; it only
-    // reads (its form posts to the admin surface).
-    if req.method() == axum::http::Method::GET && crate::studio::is_page_path(&path) {
+    // The simulated Synapse Studio page and pull request pages are opened in a browser, which
+    // cannot send a PAT; they only read (their forms post to the admin surface).
+    if req.method() == axum::http::Method::GET
+        && (crate::studio::is_page_path(&path) || crate::git::pr_page::is_page_path(&path))
+    {
         return next.run(req).await;
     }
     let is_git = path.contains("/_git/");

@@ -528,7 +528,7 @@ fn submit(
 // ------------------------------------------------------------------------------------------------
 // HTML.
 
-fn html_response(status: StatusCode, html: String) -> Response {
+pub(crate) fn html_response(status: StatusCode, html: String) -> Response {
     (
         status,
         [
@@ -541,7 +541,7 @@ fn html_response(status: StatusCode, html: String) -> Response {
 }
 
 /// HTML-escapes text and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -575,7 +575,7 @@ fn page_path(view: &BranchView) -> String {
     )
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light dark; --bg:#f7f7f8; --fg:#1d1d1f; --muted:#5f6368; --card:#fff; --line:#d9dce1;
   --accent:#0067b8; --ok-bg:#e6f4ea; --ok-fg:#1e6b34; --err-bg:#fdecea; --err-fg:#a4262c; --code:#f0f1f3; }
 @media (prefers-color-scheme: dark) { :root { --bg:#17181b; --fg:#e8e8ea; --muted:#a0a4ab; --card:#212226;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
+use hotfix_core::hotfix::steps::step7_service::GitProgress;
 use hotfix_core::hotfix::{
     HotfixRun, HotfixService, RunObserver, RunSummary, Session, WatchProgress,
 };
@@ -21,10 +22,14 @@ use crate::state::AppState;
 pub const RUN_UPDATED: &str = "hotfix:run-updated";
 /// Emitted by a long-running step's watcher; the payload is a [`WatchProgress`].
 pub const WATCH_PROGRESS: &str = "hotfix:watch-progress";
+/// Emitted while the profile's cached repository is cloned or fetched (step 7); the payload is a
+/// [`GitProgress`].
+pub const GIT_PROGRESS: &str = "hotfix:git-progress";
 
-/// The service to `app.manage(..)` at start-up: runs live in `{data}/runs`.
+/// The service to `app.manage(..)` at start-up: runs live in `{data}/runs`, the cached clones
+/// of step 7 in the app's cache folder.
 pub fn service(state: &AppState) -> HotfixService {
-    HotfixService::new(&state.paths.data)
+    HotfixService::new(&state.paths.data).with_cache_dir(&state.paths.cache)
 }
 
 /// Turns the core's announcements into Tauri events.
@@ -40,6 +45,12 @@ impl<R: Runtime> RunObserver for EventObserver<R> {
     fn watch_progress(&self, progress: &WatchProgress) {
         if let Err(e) = self.0.emit(WATCH_PROGRESS, progress) {
             tracing::warn!(error = %e, "could not emit {WATCH_PROGRESS}");
+        }
+    }
+
+    fn git_progress(&self, progress: &GitProgress) {
+        if let Err(e) = self.0.emit(GIT_PROGRESS, progress) {
+            tracing::warn!(error = %e, "could not emit {GIT_PROGRESS}");
         }
     }
 }

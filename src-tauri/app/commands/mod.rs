@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod demo;
 pub mod history;
 pub mod hotfix;
+pub mod merge_back;
 pub mod pipeline;
 pub mod profiles;
 pub mod signin;

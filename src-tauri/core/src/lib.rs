@@ -7,6 +7,8 @@ pub mod ado;
 pub mod connection;
 pub mod error;
 pub mod fsutil;
+// The cached bare clone per profile (git2) and what is computed from it locally.
+pub mod git;
 pub mod paths;
 pub mod profiles;
 pub mod secrets;

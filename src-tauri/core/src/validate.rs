@@ -300,6 +300,40 @@ pub fn check_branch_pattern(pattern: &str) -> Result<(), String> {
         .map_err(|why| format!("The feature branch pattern '{p}' is not a branch name: {why}."))
 }
 
+/// The placeholders of the fix-commit tag template.
+pub const TAG_PLACEHOLDERS: [&str; 4] = ["{release}", "{releaseId}", "{date}", "{n}"];
+
+/// Checks the fix-commit tag template (empty = no tag): only known placeholders, `{n}` at most
+/// once, and a result git accepts as a tag name.
+pub fn check_tag_template(template: &str) -> Result<(), String> {
+    let t = template.trim();
+    if t.is_empty() {
+        return Ok(());
+    }
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err("The tag name template has a '{' that is never closed.".to_owned());
+        };
+        let placeholder = &rest[open..open + close + 1];
+        if !TAG_PLACEHOLDERS.contains(&placeholder) {
+            return Err(format!(
+                "The tag name template uses the unknown placeholder {placeholder}. Use {} (case \
+                 matters).",
+                TAG_PLACEHOLDERS.join(", ")
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if t.matches("{n}").count() > 1 {
+        return Err("The tag name template may use {n} only once.".to_owned());
+    }
+    let sample = render_branch_template(t, "3", 42, "20260101").replace("{n}", "1");
+    check_branch_name(&sample).map_err(|why| {
+        format!("The tag name template gives names like '{sample}', which git refuses: {why}.")
+    })
+}
+
 /// Synapse workspace names: 1–50 characters, lower-case letters, digits and hyphens, starting and
 /// ending with a letter or digit.
 pub fn check_workspace_name(name: &str) -> Result<(), String> {

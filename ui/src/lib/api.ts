@@ -157,6 +157,7 @@ export const openUrl = (url: string) => call<null>('open_url', { url });
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { BranchNameCheck } from './bindings/BranchNameCheck';
 import type { BranchPoll } from './bindings/BranchPoll';
+import type { GitProgress } from './bindings/GitProgress';
 import type { HotfixRun } from './bindings/HotfixRun';
 import type { ProductionReleases } from './bindings/ProductionReleases';
 import type { RunSummary } from './bindings/RunSummary';
@@ -213,6 +214,24 @@ export const pipelinePreview = (runId: string) =>
  */
 export const pipelineSave = (runId: string, expectedRevision: number | null) =>
   call<HotfixRun>('hotfix_pipeline_save', { runId, expectedRevision });
+/** Step 7: fetches the profile's cached clone and lists the targets (`run.steps.mergeBack.listing`). */
+export const mergeBackListTargets = (runId: string) =>
+  call<HotfixRun>('hotfix_merge_back_list_targets', { runId });
+/** Step 7: ticks `targets` (branch names from the listing) and computes their conflict preview. */
+export const mergeBackPreview = (runId: string, targets: string[]) =>
+  call<HotfixRun>('hotfix_merge_back_preview', { runId, targets });
+/**
+ * Step 7: opens (or finds) one pull request per ticked target lacking the fix; `workItems` are
+ * linked to new ones. Rejects with `conflict` when a target branch was deleted (the targets are
+ * listed again on the run).
+ */
+export const mergeBackOpenPrs = (runId: string, workItems: number[]) =>
+  call<HotfixRun>('hotfix_merge_back_open_prs', { runId, workItems });
+/** Step 7: reads the pull requests again (answered from the run within 5 s of the last read). */
+export const mergeBackRefresh = (runId: string) => call<HotfixRun>('hotfix_merge_back_refresh', { runId });
+/** Step 7: tags the deployed fix commit with the profile's template (idempotent). */
+export const mergeBackTag = (runId: string) => call<HotfixRun>('hotfix_merge_back_tag', { runId });
+
 /** Demo profiles only: pushes a sample fix as Synapse Studio would; returns the commit id. */
 export const hotfixDemoPushSampleFix = (runId: string) =>
   call<string>('hotfix_demo_push_sample_fix', { runId });
@@ -226,6 +245,11 @@ export const hotfixCancelWatch = (runId: string) => call<boolean>('hotfix_cancel
 /** `hotfix:watch-progress`, emitted while a long-running step runs and once when it ends. */
 export function onHotfixWatchProgress(handler: (progress: WatchProgress) => void): Promise<UnlistenFn> {
   return listen<WatchProgress>('hotfix:watch-progress', (event) => handler(event.payload));
+}
+
+/** `hotfix:git-progress`, emitted while the profile's cached repository is cloned or fetched. */
+export function onHotfixGitProgress(handler: (progress: GitProgress) => void): Promise<UnlistenFn> {
+  return listen<GitProgress>('hotfix:git-progress', (event) => handler(event.payload));
 }
 
 /** `hotfix:run-updated`, emitted whenever the back end saved a run (also after a failed step). */

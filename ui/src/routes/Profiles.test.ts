@@ -57,6 +57,36 @@ describe('Profiles screen', () => {
     expect(cards[1]).toHaveTextContent('https://dev.azure.com/contoso / DataPlatform / synapse-analytics');
   });
 
+  it('marks a profile whose deployed hotfix is not merged back everywhere yet', async () => {
+    const run = (id: string, profileId: string, notMergedBack: boolean, mergeBackPending: string[]) => ({
+      id,
+      profileId,
+      profileName: 'x',
+      prodWorkspace: 'contoso-synapse-prod',
+      status: 'completed' as const,
+      currentStep: 'cleanup' as const,
+      currentStepNumber: 8,
+      currentStepTitle: 'Clean up',
+      releaseName: 'Release-3',
+      createdAt: '2026-11-26T09:00:00Z',
+      updatedAt: '2026-11-26T09:05:00Z',
+      notMergedBack,
+      mergeBackPending,
+    });
+    const calls = mockCommands({
+      list_profiles: () => ({ profiles: [profile({ id: 'p-1' }), profile({ id: 'p-2', name: 'Sales' })], warnings: [], readOnly: false }),
+      app_info: () => appInfo(),
+      hotfix_list_runs: () => [run('r1', 'p-1', true, ['main', 'feature/x']), run('r2', 'p-2', false, [])],
+    });
+    render(Profiles);
+    const cards = await screen.findAllByTestId('profile-card');
+    const mark = await within(cards[0]!).findByTestId('profile-not-merged');
+    expect(mark).toHaveTextContent('Not merged back');
+    expect(mark).toHaveTextContent('Release-3: main, feature/x');
+    expect(within(cards[1]!).queryByTestId('profile-not-merged')).toBeNull();
+    expect(calls.find((c) => c.cmd === 'hotfix_list_runs')?.args).toEqual({ includeFinished: true });
+  });
+
   it('opens a real profile directly, and starts the simulator before opening the demo one', async () => {
     const calls = mockCommands({
       list_profiles: () => ({

@@ -20,6 +20,7 @@ pub mod diffs;
 pub mod items;
 pub mod json;
 pub mod merge;
+pub mod pr_page;
 pub mod pulls;
 pub mod refs;
 pub mod repos;
@@ -177,6 +178,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/{org}/{project}/_apis/git/pullrequests/{id}",
             get(pulls::get_by_id),
+        )
+        .route(
+            "/{org}/{project}/_git/{repo}/pullrequest/{id}",
+            get(pr_page::page),
         )
         .route(
             "/{org}/{project}/_git/{repo}/{*rest}",

@@ -47,6 +47,9 @@ pub struct PullRequest {
     pub reviewers: Vec<Identity>,
     pub completion_options: Option<Value>,
     pub auto_complete_set_by: Option<Identity>,
+    /// Ids of the work items linked at creation (`workItemRefs`).
+    #[serde(default)]
+    pub work_item_ids: Vec<String>,
 }
 
 /// `2026-04-15T14:26:00.1234567Z` (the service writes 7 fractional digits; chrono has no `%.7f`).
@@ -129,6 +132,14 @@ pub fn pr_json(
             pr.conflicts.join(", ")
         ));
     }
+    if detail && !pr.work_item_ids.is_empty() {
+        let refs: Vec<Value> = pr
+            .work_item_ids
+            .iter()
+            .map(|id| json!({"id": id, "url": format!("{}/_apis/wit/workItems/{id}", sim.info.org_url)}))
+            .collect();
+        v["workItemRefs"] = json!(refs);
+    }
     if detail {
         let mut links = json!({
             "self": {"href": url},
@@ -193,6 +204,8 @@ pub struct CreateRequest {
     is_draft: Option<bool>,
     #[serde(default)]
     reviewers: Vec<ReviewerRef>,
+    #[serde(default)]
+    work_item_refs: Vec<ReviewerRef>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -292,6 +305,11 @@ pub async fn create(
             reviewers,
             completion_options: None,
             auto_complete_set_by: None,
+            work_item_ids: req
+                .work_item_refs
+                .iter()
+                .filter_map(|w| w.id.clone())
+                .collect(),
         };
         refresh(&git, &mut pr, &user)?;
         world.git.pull_requests.push(pr.clone());

@@ -96,6 +96,7 @@ pub fn seed_pull_requests(
         reviewers: vec![daniel.clone()],
         completion_options: None,
         auto_complete_set_by: None,
+        work_item_ids: Vec::new(),
     };
     crate::git::merge::refresh(&git, &mut active, &maya)
         .map_err(|e| anyhow::anyhow!("merge status of the seeded pull request: {e:?}"))?;
@@ -122,6 +123,7 @@ pub fn seed_pull_requests(
         reviewers: vec![daniel],
         completion_options: Some(json!({"mergeStrategy": "rebase", "deleteSourceBranch": false})),
         auto_complete_set_by: None,
+        work_item_ids: Vec::new(),
     };
     world.git.pull_requests.push(active);
     world.git.pull_requests.push(completed);

@@ -64,6 +64,23 @@ impl Credential {
         }
     }
 
+    /// The personal access token inside a [`Self::Basic`] header (base64 of `":" + PAT`), for
+    /// callers that must hand it over another way: git over HTTPS asks for it through its
+    /// credential callback. `None` for a bearer credential or a header that is not such a value.
+    /// Kept in memory only, like the header itself.
+    pub fn personal_access_token(&self) -> Option<Token> {
+        let Self::Basic(value) = self else {
+            return None;
+        };
+        let encoded = value.to_str().ok()?.strip_prefix("Basic ")?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (_, pat) = text.split_once(':')?;
+        (!pat.is_empty()).then(|| Token::new(pat))
+    }
+
     /// The signed-in account of a bearer credential.
     pub fn account(&self) -> Option<String> {
         match self {
@@ -134,6 +151,14 @@ mod tests {
         assert!(value.is_sensitive());
         let cred = Credential::Basic(value);
         assert!(!format!("{cred:?}").contains("secret"));
+    }
+
+    #[test]
+    fn the_pat_comes_back_out_of_a_basic_credential_only() {
+        let cred = Credential::pat(&Token::new("abc:def")).unwrap();
+        assert_eq!(cred.personal_access_token().unwrap().expose(), "abc:def");
+        let bearer = Credential::Basic(bearer_header(&Token::new("x")).unwrap());
+        assert!(bearer.personal_access_token().is_none());
     }
 
     #[test]

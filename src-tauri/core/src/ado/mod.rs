@@ -12,6 +12,8 @@ pub mod retry;
 // Typed wizard calls (steps 1–3).
 pub mod build;
 pub mod git;
+// Step 7: pull requests of the merge-back.
+pub mod pulls;
 pub mod release;
 // Step 4: release definitions kept as JSON.
 pub mod release_definitions;

@@ -145,6 +145,13 @@ pub struct RunSummary {
     pub branch_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The fix is in production but not yet in every branch ticked in step 7 (or, before step 7,
+    /// in the collaboration branch): the next release would undo it.
+    #[serde(default)]
+    pub not_merged_back: bool,
+    /// The branches that still lack the fix (when `not_merged_back`).
+    #[serde(default)]
+    pub merge_back_pending: Vec<String>,
 }
 
 impl HotfixRun {
@@ -243,6 +250,7 @@ impl HotfixRun {
     }
 
     pub fn summary(&self) -> RunSummary {
+        let pending = super::steps::step7_state::pending_targets(self).unwrap_or_default();
         RunSummary {
             id: self.id.clone(),
             profile_id: self.profile_id.clone(),
@@ -256,6 +264,8 @@ impl HotfixRun {
             branch_name: self.steps.branch.branch.as_ref().map(|b| b.name.clone()),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            not_merged_back: !pending.is_empty(),
+            merge_back_pending: pending,
         }
     }
 }

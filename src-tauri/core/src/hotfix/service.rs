@@ -21,6 +21,7 @@ use super::steps::step3_fix::{
     self, BranchPoll, CompleteFix, RefreshChanges, StudioLink, POLL_INTERVAL_MS,
 };
 use super::steps::step4_pipeline::{PreviewDefinition, RunPreflight, SaveDefinition};
+use super::steps::step7_service::GitProgress;
 use super::steps::{Action, StepCtx, StepId};
 use super::store::RunStore;
 use super::watch::{WatchProgress, Watchers};
@@ -41,6 +42,7 @@ pub mod crash_points {
     pub const STEP2_AFTER_REMOTE: &str = "branch:after-remote";
     pub const STEP3_AFTER_REMOTE: &str = "fix:after-remote";
     pub const STEP4_AFTER_REMOTE: &str = "pipeline:after-remote";
+    pub const STEP7_AFTER_REMOTE: &str = "mergeBack:after-remote";
     pub const STEP8_AFTER_REMOTE: &str = "cleanup:after-remote";
 
     /// The point after `step`'s remote calls, before its save.
@@ -55,6 +57,8 @@ const CRASH_DETAIL: &str = "simulated crash";
 pub trait RunObserver: Send + Sync {
     fn run_saved(&self, run: &HotfixRun);
     fn watch_progress(&self, progress: &WatchProgress);
+    /// Progress of a clone or fetch of the profile's cached repository (step 7).
+    fn git_progress(&self, _progress: &GitProgress) {}
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -153,6 +157,8 @@ pub struct HotfixService {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     polls: Mutex<HashMap<String, (Instant, BranchPoll)>>,
     pub(crate) watchers: Watchers,
+    /// The cached clones of step 7 (`{data}/cache` unless [`Self::with_cache_dir`] says where).
+    pub(crate) git_cache: Arc<crate::git::GitCache>,
 }
 
 impl HotfixService {
@@ -168,6 +174,7 @@ impl HotfixService {
             sessions: Mutex::new(HashMap::new()),
             polls: Mutex::new(HashMap::new()),
             watchers: Watchers::default(),
+            git_cache: Arc::new(crate::git::GitCache::new(&data_dir.join("cache"))),
         }
     }
 

@@ -52,6 +52,7 @@ pub fn normalize_owned(mut p: Profile) -> Profile {
         .publish_branch
         .map(|b| b.trim().to_owned())
         .filter(|b| !b.is_empty());
+    p.hotfix_tag_template = p.hotfix_tag_template.trim().to_owned();
     p.feature_branch_patterns = p
         .feature_branch_patterns
         .iter()
@@ -92,6 +93,9 @@ pub fn issues(profile: &Profile, others: &[Profile]) -> Vec<FieldIssue> {
     }
     if let Err(message) = check_branch_template(&p.branch_template) {
         out.push(FieldIssue::new("branchTemplate", message));
+    }
+    if let Err(message) = crate::validate::check_tag_template(&p.hotfix_tag_template) {
+        out.push(FieldIssue::new("hotfixTagTemplate", message));
     }
     for pattern in &p.feature_branch_patterns {
         if let Err(message) = check_branch_pattern(pattern) {

@@ -27,6 +27,8 @@ pub const DEFAULT_COLLABORATION_BRANCH: &str = "main";
 pub const DEFAULT_PUBLISH_BRANCH: &str = "workspace_publish";
 pub const DEFAULT_BRANCH_TEMPLATE: &str = "Release{release}_Hotfixes";
 pub const DEFAULT_FEATURE_PATTERN: &str = "feature/*";
+/// Name of the tag step 7 can put on the deployed fix commit (as git-flow's hotfix finish does).
+pub const DEFAULT_TAG_TEMPLATE: &str = "Release-{release}-hotfix-{n}";
 /// Tenant of a new Entra ID profile: any work or school account (`organizations`).
 pub const DEFAULT_TENANT: &str = "organizations";
 /// Client id of a new Entra ID profile: the Microsoft first-party public client Git Credential
@@ -124,6 +126,11 @@ pub struct Profile {
     pub branch_template: String,
     /// Patterns of feature branches to merge fixes back into (`*` wildcard).
     pub feature_branch_patterns: Vec<String>,
+    /// Name template of the tag on the deployed fix commit (step 7): `{release}`, `{releaseId}`,
+    /// `{date}` and `{n}` (the hotfix number of that release, 1 for the first). Empty: step 7
+    /// offers no tag. Files written before this field existed load with the default.
+    #[serde(default = "default_tag_template")]
+    pub hotfix_tag_template: String,
     /// True for the demo profile that talks to the built-in simulator.
     #[serde(default)]
     pub simulated: bool,
@@ -160,6 +167,7 @@ impl Profile {
             agent_queue: None,
             branch_template: DEFAULT_BRANCH_TEMPLATE.into(),
             feature_branch_patterns: vec![DEFAULT_FEATURE_PATTERN.into()],
+            hotfix_tag_template: DEFAULT_TAG_TEMPLATE.into(),
             simulated: false,
             hotfix_pipeline: None,
             sign_in: SignInSettings::entra_default(),
@@ -170,6 +178,10 @@ impl Profile {
     pub fn pipeline_settings(&self) -> super::pipeline::HotfixPipelineSettings {
         self.hotfix_pipeline.clone().unwrap_or_default()
     }
+}
+
+fn default_tag_template() -> String {
+    DEFAULT_TAG_TEMPLATE.to_owned()
 }
 
 /// Where the development workspace lives, for the Synapse Studio link.

@@ -140,3 +140,21 @@ fn workspace_names_and_subscription_ids() {
         .unwrap_err()
         .contains("GUID"));
 }
+
+#[test]
+fn tag_templates_use_known_placeholders_and_give_valid_tag_names() {
+    assert!(check_tag_template("").is_ok(), "empty: no tag");
+    assert!(check_tag_template("Release-{release}-hotfix-{n}").is_ok());
+    assert!(check_tag_template("hotfix/{releaseId}-{date}").is_ok());
+    let unknown = check_tag_template("Release-{version}").unwrap_err();
+    assert!(
+        unknown.contains("unknown placeholder {version}"),
+        "{unknown}"
+    );
+    let twice = check_tag_template("{n}-{n}").unwrap_err();
+    assert!(twice.contains("only once"), "{twice}");
+    let open = check_tag_template("Release-{n").unwrap_err();
+    assert!(open.contains("never closed"), "{open}");
+    let refused = check_tag_template("Release {n}").unwrap_err();
+    assert!(refused.contains("which git refuses"), "{refused}");
+}

@@ -3,6 +3,8 @@
 //! an app restart, and a crash hook. Each test file uses part of it.
 #![allow(dead_code)]
 
+pub mod step7;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -36,12 +38,16 @@ pub fn info(w: &World) -> &SimInfo {
 }
 
 pub async fn world(seed: Seed) -> World {
-    let sim = ado_sim::start(SimOptions {
+    world_with(SimOptions {
         seed,
         ..SimOptions::default()
     })
     .await
-    .expect("simulator starts");
+}
+
+/// [`world`] on a simulator started with `opts` (e.g. tasks that take as long as real ones).
+pub async fn world_with(opts: SimOptions) -> World {
+    let sim = ado_sim::start(opts).await.expect("simulator starts");
     let info = sim.info().clone();
     let client = connection::client(&info.org_url, Token::new(info.pat.clone()), true).unwrap();
     let projects = connection::list_projects(&client).await.unwrap();
@@ -250,10 +256,9 @@ impl World {
     /// Steps 1 and 2 on the current production release.
     pub async fn run_at_step3(&self) -> HotfixRun {
         let run = self.new_run();
-        let current = self.current_release(&run.id, 10).await;
-        self.select(&run.id, current.release_id).await;
-        self.svc
-            .create_branch(&self.session, &run.id, BRANCH)
+        let current = Box::pin(self.current_release(&run.id, 10)).await;
+        Box::pin(self.select(&run.id, current.release_id)).await;
+        Box::pin(self.svc.create_branch(&self.session, &run.id, BRANCH))
             .await
             .unwrap()
     }
@@ -328,6 +333,7 @@ impl World {
 
     /// Simulates an app restart: a new service (nothing in memory) over the same data folder.
     pub fn restart(&mut self) {
+        let access = self.session.synapse_access();
         self.svc = HotfixService::new(self.dir.path());
         let client = connection::client(
             &info(self).org_url,
@@ -336,6 +342,7 @@ impl World {
         )
         .unwrap();
         self.session = self.svc.session(&self.profile, || Ok(client)).unwrap();
+        self.session.set_synapse_access(access);
     }
 }
 
@@ -376,14 +383,12 @@ impl World {
     /// Steps 1–3 on the current production release: branch created, the sample fix pushed,
     /// reviewed and completed (its plan acknowledged).
     pub async fn run_at_step4(&self) -> HotfixRun {
-        let run = self.run_at_step3().await;
-        self.push_fix(&run.id).await;
-        self.svc
-            .refresh_changes(&self.session, &run.id)
+        let run = Box::pin(self.run_at_step3()).await;
+        Box::pin(self.push_fix(&run.id)).await;
+        Box::pin(self.svc.refresh_changes(&self.session, &run.id))
             .await
             .unwrap();
-        self.svc
-            .complete_fix(&self.session, &run.id, true)
+        Box::pin(self.svc.complete_fix(&self.session, &run.id, true))
             .await
             .unwrap()
     }
@@ -441,11 +446,11 @@ pub fn workflow(def: &Value) -> &Vec<Value> {
 
 /// Steps 1–4: the hotfix pipeline created (returns the run and the definition id).
 pub async fn created(w: &World) -> (String, i32) {
-    let run = w.run_at_step4().await;
-    w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
-    let run = w
-        .svc
-        .pipeline_save(&w.session, &run.id, None)
+    let run = Box::pin(w.run_at_step4()).await;
+    Box::pin(w.svc.pipeline_preview(&w.session, &run.id))
+        .await
+        .unwrap();
+    let run = Box::pin(w.svc.pipeline_save(&w.session, &run.id, None))
         .await
         .unwrap();
     (run.id, run.steps.pipeline.definition.unwrap().id)

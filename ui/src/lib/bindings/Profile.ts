@@ -68,6 +68,12 @@ branchTemplate: string,
  */
 featureBranchPatterns: Array<string>, 
 /**
+ * Name template of the tag on the deployed fix commit (step 7): `{release}`, `{releaseId}`,
+ * `{date}` and `{n}` (the hotfix number of that release, 1 for the first). Empty: step 7
+ * offers no tag. Files written before this field existed load with the default.
+ */
+hotfixTagTemplate: string, 
+/**
  * True for the demo profile that talks to the built-in simulator.
  */
 simulated: boolean, 

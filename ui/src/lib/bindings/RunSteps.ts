@@ -2,10 +2,15 @@
 import type { BranchState } from "./BranchState";
 import type { CleanupState } from "./CleanupState";
 import type { FixState } from "./FixState";
+import type { MergeBackState } from "./MergeBackState";
 import type { PipelineState } from "./PipelineState";
 import type { ReleaseState } from "./ReleaseState";
 
 /**
  * What each step found and did, one field per implemented step (the registry of step states).
  */
-export type RunSteps = { release: ReleaseState, branch: BranchState, fix: FixState, pipeline: PipelineState, cleanup: CleanupState, };
+export type RunSteps = { release: ReleaseState, branch: BranchState, fix: FixState, pipeline: PipelineState, 
+/**
+ * Boxed: every future holding a run would otherwise carry it inline.
+ */
+mergeBack: MergeBackState, cleanup: CleanupState, };

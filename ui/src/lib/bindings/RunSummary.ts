@@ -9,4 +9,13 @@ export type RunSummary = { id: string, profileId: string, profileName: string, p
 /**
  * 1-based number of the current step.
  */
-currentStepNumber: number, currentStepTitle: string, releaseName?: string, branchName?: string, createdAt: string, updatedAt: string, };
+currentStepNumber: number, currentStepTitle: string, releaseName?: string, branchName?: string, createdAt: string, updatedAt: string, 
+/**
+ * The fix is in production but not yet in every branch ticked in step 7 (or, before step 7,
+ * in the collaboration branch): the next release would undo it.
+ */
+notMergedBack: boolean, 
+/**
+ * The branches that still lack the fix (when `not_merged_back`).
+ */
+mergeBackPending: Array<string>, };

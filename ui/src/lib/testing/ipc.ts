@@ -63,6 +63,7 @@ export function profile(over: Partial<Profile> = {}): Profile {
     agentQueue: { id: 7, name: 'Azure Pipelines' },
     branchTemplate: 'Release{release}_Hotfixes',
     featureBranchPatterns: ['feature/*'],
+    hotfixTagTemplate: 'Release-{release}-hotfix-{n}',
     simulated: false,
     // Profiles saved before sign-in existed use a PAT; new ones default to Entra ID.
     signIn: { method: 'pat', tenant: 'organizations', clientId: '872cd9fa-d31f-45e0-9eab-6e460a02d1f1' },

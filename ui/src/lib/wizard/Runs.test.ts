@@ -25,6 +25,8 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     releaseName: 'Release-3',
     createdAt: '2026-11-26T09:00:00Z',
     updatedAt: '2026-11-26T09:05:00Z',
+    notMergedBack: false,
+    mergeBackPending: [],
     ...over,
   };
 }
@@ -92,6 +94,26 @@ describe('Runs screen', () => {
     await fireEvent.click(screen.getByTestId('runs-start'));
     expect(await screen.findByTestId('runs-start-error')).toHaveTextContent('A file could not be read or written');
     expect(screen.queryByTestId('runs-start-refused')).toBeNull();
+  });
+
+  it('marks a hotfix not merged back, also once it is finished, with the branches still missing it', async () => {
+    const calls = mockCommands({
+      get_profile: () => profile(),
+      hotfix_list_runs: () => [
+        summary({ currentStep: 'mergeBack', currentStepNumber: 7, notMergedBack: true, mergeBackPending: ['main'] }),
+        summary({ id: 'run-done', status: 'completed', notMergedBack: true, mergeBackPending: ['feature/x'] }),
+        summary({ id: 'run-merged', status: 'completed' }),
+      ],
+    });
+    render(Runs, { profileId: 'p-demo' });
+    expect(await screen.findByTestId('run-item-run-1-not-merged')).toHaveTextContent('Not merged back');
+    expect(screen.getByTestId('run-item-run-1-not-merged')).toHaveTextContent('not yet in main');
+    expect(screen.getByTestId('runs-unmerged-list')).toHaveTextContent('Still missing in feature/x');
+    expect(screen.queryByTestId('run-item-run-merged')).toBeNull();
+    // Finished runs are asked for too, so the mark survives the end of the run.
+    expect(calls.find((c) => c.cmd === 'hotfix_list_runs')?.args).toEqual({ includeFinished: true });
+    await fireEvent.click(screen.getByTestId('run-open-run-done'));
+    expect(router.route).toEqual({ name: 'wizard', runId: 'run-done' });
   });
 
   it('abandons a run after confirmation', async () => {

@@ -6,7 +6,7 @@ import { steps } from './testing/fixtures';
 afterEach(() => cleanup());
 
 describe('StepRail', () => {
-  it('shows each step with its state, and steps 5–7 as upcoming with what they will do', () => {
+  it('shows each step with its state, and the steps without a screen as upcoming with what they will do', () => {
     render(StepRail, { steps: steps(['done', 'done', 'active']), viewing: 3, onselect: () => {} });
     expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'done');
     expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'done');
@@ -14,9 +14,10 @@ describe('StepRail', () => {
     // Step 4 has a screen: not started yet, so pending (and not openable).
     expect(screen.getByTestId('rail-step-4')).toHaveAttribute('data-state', 'pending');
     expect(screen.queryByTestId('rail-step-4-open')).toBeNull();
-    // Step 8 has a screen too: pending until reached.
+    // Steps 7 and 8 have screens too: pending until reached.
+    expect(screen.getByTestId('rail-step-7')).toHaveAttribute('data-state', 'pending');
     expect(screen.getByTestId('rail-step-8')).toHaveAttribute('data-state', 'pending');
-    for (const n of [5, 6, 7]) {
+    for (const n of [5, 6]) {
       const row = screen.getByTestId(`rail-step-${n}`);
       expect(row).toHaveAttribute('data-state', 'upcoming');
       expect(row.querySelector('button')).toBeNull();

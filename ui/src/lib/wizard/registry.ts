@@ -7,6 +7,7 @@ import Step1Release from './Step1Release.svelte';
 import Step2Branch from './Step2Branch.svelte';
 import Step3Fix from './Step3Fix.svelte';
 import Step4Pipeline from './Step4Pipeline.svelte';
+import Step7MergeBack from './Step7MergeBack.svelte';
 import Step8Cleanup from './Step8Cleanup.svelte';
 import { STEPS, type StepId } from './steps';
 import type { HotfixRun } from './types';
@@ -25,6 +26,7 @@ export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
   branch: Step2Branch,
   fix: Step3Fix,
   pipeline: Step4Pipeline,
+  mergeBack: Step7MergeBack,
   cleanup: Step8Cleanup,
 };
 

@@ -38,6 +38,14 @@ pub mod step3_changes;
 pub mod step3_fix;
 pub mod step4_pipeline;
 pub mod step4_save;
+pub mod step7_merge;
+pub mod step7_pulls;
+pub mod step7_service;
+pub mod step7_state;
+pub mod step7_tag;
+#[cfg(test)]
+mod step7_tests;
+pub mod step7_text;
 pub mod step8_cleanup;
 pub mod step8_delete;
 pub mod step8_service;
@@ -47,6 +55,7 @@ pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
+pub use step7_state::MergeBackState;
 pub use step8_cleanup::CleanupState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
@@ -220,6 +229,9 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
+    /// Boxed: every future holding a run would otherwise carry it inline.
+    #[serde(default)]
+    pub merge_back: Box<MergeBackState>,
     #[serde(default)]
     pub cleanup: CleanupState,
 }

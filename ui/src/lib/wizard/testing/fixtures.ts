@@ -5,6 +5,7 @@ import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState }
 import type { BranchState } from '../../bindings/BranchState';
 import type { CleanupState } from '../../bindings/CleanupState';
 import type { FixState } from '../../bindings/FixState';
+import type { MergeBackState } from '../../bindings/MergeBackState';
 import type { PipelineState } from '../../bindings/PipelineState';
 import type { ReleaseState } from '../../bindings/ReleaseState';
 import { STEPS, type StepId } from '../steps';
@@ -71,6 +72,7 @@ export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 
   branch?: BranchState['branch'];
   fix?: FixState;
   pipeline?: PipelineState;
+  mergeBack?: MergeBackState;
   cleanup?: CleanupState;
 }
 
@@ -87,6 +89,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
     branch,
     fix,
     pipeline,
+    mergeBack,
     cleanup,
     ...rest
   } = over;
@@ -117,6 +120,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
       },
       fix: fix ?? base.steps.fix,
       pipeline: pipeline ?? base.steps.pipeline,
+      mergeBack: mergeBack ?? base.steps.mergeBack,
       cleanup: cleanup ?? base.steps.cleanup,
     },
   };
@@ -141,6 +145,7 @@ export function newRun(over: RunOver = {}): HotfixRun {
         branch: {},
         fix: { commits: [], acknowledged: false },
         pipeline: {},
+        mergeBack: { selected: [], previews: [], pullRequests: [], workItems: [] },
         cleanup: { collaborationBranch: '', branches: [], deleted: [] },
       },
       log: [],
