@@ -62,6 +62,11 @@ const COMMANDS: &[&str] = &[
     "hotfix_pipeline_save",
     "hotfix_watch_status",
     "hotfix_cancel_watch",
+    // steps 5 and 6 (commands/deploy.rs)
+    "hotfix_deploy",
+    "hotfix_deploy_attach",
+    "hotfix_deploy_cancel",
+    "hotfix_window_visible",
 ];
 
 fn main() {

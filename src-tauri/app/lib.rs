@@ -75,6 +75,10 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::pipeline::hotfix_pipeline_save,
             commands::hotfix::hotfix_watch_status,
             commands::hotfix::hotfix_cancel_watch,
+            commands::deploy::hotfix_deploy,
+            commands::deploy::hotfix_deploy_attach,
+            commands::deploy::hotfix_deploy_cancel,
+            commands::deploy::hotfix_window_visible,
         ])
         .setup(|app| {
             // Tests manage their own state before building; the app reads the environment.

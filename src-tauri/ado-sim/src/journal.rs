@@ -23,6 +23,8 @@ pub struct Entry {
     pub query: String,
     pub status: u16,
     pub ms: u64,
+    /// When the request arrived, in milliseconds since the Unix epoch (request budgets per time).
+    pub at_ms: i64,
 }
 
 /// The journal.
@@ -63,6 +65,7 @@ pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Re
     let method = req.method().as_str().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let started = Instant::now();
+    let at_ms = chrono::Utc::now().timestamp_millis();
     let resp = next.run(req).await;
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     sim.journal
@@ -75,6 +78,7 @@ pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Re
             query,
             status: resp.status().as_u16(),
             ms,
+            at_ms,
         });
     resp
 }

@@ -8,6 +8,7 @@
 pub mod connection;
 pub mod credentials;
 pub mod demo;
+pub mod deploy;
 pub mod hotfix;
 pub mod pipeline;
 pub mod profiles;

@@ -152,6 +152,8 @@ pub struct HotfixService {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     polls: Mutex<HashMap<String, (Instant, BranchPoll)>>,
     pub(crate) watchers: Watchers,
+    /// Whether the window is visible (the deployment watcher reads less while hidden).
+    pub(crate) window: Arc<super::steps::step5_watch::WindowState>,
 }
 
 impl HotfixService {
@@ -167,6 +169,7 @@ impl HotfixService {
             sessions: Mutex::new(HashMap::new()),
             polls: Mutex::new(HashMap::new()),
             watchers: Watchers::default(),
+            window: Arc::default(),
         }
     }
 

@@ -113,6 +113,12 @@ impl WatchCtx {
         }
     }
 
+    /// The test hook of [`super::service::CrashHook`]: an error here is a simulated crash (the
+    /// watcher stops and records nothing).
+    pub fn crash_point(&self, point: &str) -> AppResult<()> {
+        self.core.crash_point(point)
+    }
+
     /// Records something on the run: lock → load → `change` → save → event.
     pub async fn update<T>(
         &self,

@@ -250,10 +250,9 @@ impl World {
     /// Steps 1 and 2 on the current production release.
     pub async fn run_at_step3(&self) -> HotfixRun {
         let run = self.new_run();
-        let current = self.current_release(&run.id, 10).await;
-        self.select(&run.id, current.release_id).await;
-        self.svc
-            .create_branch(&self.session, &run.id, BRANCH)
+        let current = Box::pin(self.current_release(&run.id, 10)).await;
+        Box::pin(self.select(&run.id, current.release_id)).await;
+        Box::pin(self.svc.create_branch(&self.session, &run.id, BRANCH))
             .await
             .unwrap()
     }
@@ -376,14 +375,12 @@ impl World {
     /// Steps 1–3 on the current production release: branch created, the sample fix pushed,
     /// reviewed and completed (its plan acknowledged).
     pub async fn run_at_step4(&self) -> HotfixRun {
-        let run = self.run_at_step3().await;
-        self.push_fix(&run.id).await;
-        self.svc
-            .refresh_changes(&self.session, &run.id)
+        let run = Box::pin(self.run_at_step3()).await;
+        Box::pin(self.push_fix(&run.id)).await;
+        Box::pin(self.svc.refresh_changes(&self.session, &run.id))
             .await
             .unwrap();
-        self.svc
-            .complete_fix(&self.session, &run.id, true)
+        Box::pin(self.svc.complete_fix(&self.session, &run.id, true))
             .await
             .unwrap()
     }
@@ -441,11 +438,11 @@ pub fn workflow(def: &Value) -> &Vec<Value> {
 
 /// Steps 1–4: the hotfix pipeline created (returns the run and the definition id).
 pub async fn created(w: &World) -> (String, i32) {
-    let run = w.run_at_step4().await;
-    w.svc.pipeline_preview(&w.session, &run.id).await.unwrap();
-    let run = w
-        .svc
-        .pipeline_save(&w.session, &run.id, None)
+    let run = Box::pin(w.run_at_step4()).await;
+    Box::pin(w.svc.pipeline_preview(&w.session, &run.id))
+        .await
+        .unwrap();
+    let run = Box::pin(w.svc.pipeline_save(&w.session, &run.id, None))
         .await
         .unwrap();
     (run.id, run.steps.pipeline.definition.unwrap().id)

@@ -38,11 +38,24 @@ pub mod step3_changes;
 pub mod step3_fix;
 pub mod step4_pipeline;
 pub mod step4_save;
+pub mod step5_deploy;
+pub mod step5_pacing;
+pub mod step5_release;
+pub mod step5_resume;
+pub mod step5_service;
+pub mod step5_stage;
+pub mod step5_status;
+pub mod step5_watch;
+pub mod step6_confirm;
+pub mod step6_failure;
+pub mod step6_rollback;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
+pub use step5_deploy::DeployState;
+pub use step6_confirm::ConfirmState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
 /// names are part of the run file format: do not rename a variant's serde name.
@@ -215,6 +228,10 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
+    #[serde(default)]
+    pub deploy: DeployState,
+    #[serde(default)]
+    pub confirm: ConfirmState,
 }
 
 /// What a step's `advance` may use besides the run: the session, and a save of the run *before*

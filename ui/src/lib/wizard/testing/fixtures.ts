@@ -114,6 +114,8 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
       },
       fix: fix ?? base.steps.fix,
       pipeline: pipeline ?? base.steps.pipeline,
+      deploy: base.steps.deploy,
+      confirm: base.steps.confirm,
     },
   };
 }
@@ -132,7 +134,14 @@ export function newRun(over: RunOver = {}): HotfixRun {
       status: 'active',
       currentStep: 'release',
       progress: steps(['active']),
-      steps: { release: {}, branch: {}, fix: { commits: [], acknowledged: false }, pipeline: {} },
+      steps: {
+        release: {},
+        branch: {},
+        fix: { commits: [], acknowledged: false },
+        pipeline: {},
+        deploy: { attempts: [] },
+        confirm: { attempt: 0, checks: [], triggerDiffs: [] },
+      },
       log: [],
     },
     over,
