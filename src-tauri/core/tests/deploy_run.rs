@@ -10,113 +10,12 @@ mod support;
 use std::time::{Duration, Instant};
 
 use ado_sim::Seed;
-use chrono::Utc;
-use hotfix_core::hotfix::steps::step5_deploy::{ReviewBasis, TriggerBefore};
 use hotfix_core::hotfix::steps::step5_status::DeployResult;
 use hotfix_core::hotfix::steps::step5_watch::CRASH_WATCHING;
-use hotfix_core::hotfix::{HotfixRun, StepId, StepState};
+use hotfix_core::hotfix::{StepId, StepState};
 use hotfix_core::ErrorCode;
 use serde_json::{json, Value};
 use support::*;
-
-const PROD: &str = "contoso-synapse-prod";
-const STOPPED_ON_PURPOSE: &str = "tr_sales_file_arrival";
-
-impl World {
-    async fn state(&self) -> Value {
-        self.http
-            .get(self.admin("/state"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    /// The production triggers as the simulator holds them.
-    async fn prod_triggers(&self) -> Vec<TriggerBefore> {
-        let state = self.state().await;
-        let ws = state["synapse"]["workspaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["name"] == PROD)
-            .unwrap()
-            .clone();
-        ws["artifacts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .filter(|a| a["kind"] == "trigger")
-            .map(|a| TriggerBefore {
-                name: a["name"].as_str().unwrap().to_owned(),
-                runtime_state: a["properties"]["runtimeState"].as_str().unwrap().to_owned(),
-            })
-            .collect()
-    }
-
-    async fn trigger_state(&self, name: &str) -> String {
-        self.prod_triggers()
-            .await
-            .into_iter()
-            .find(|t| t.name == name)
-            .unwrap()
-            .runtime_state
-    }
-
-    /// Records a review of production now, as the review action does (commit, time, triggers).
-    async fn review_now(&self, id: &str) {
-        let triggers = self.prod_triggers().await;
-        let mut run = self.svc.get_run(id).unwrap();
-        run.steps.deploy.basis = Some(ReviewBasis {
-            checked_at: Utc::now(),
-            fix_commit: run.steps.fix.head.clone().unwrap(),
-            definition_id: run.steps.pipeline.definition.as_ref().unwrap().id,
-            triggers: Some(triggers),
-        });
-        self.svc.store().save(&mut run).unwrap();
-    }
-
-    async fn until_deployed(&self, id: &str) -> HotfixRun {
-        let start = Instant::now();
-        loop {
-            let run = self.svc.get_run(id).unwrap();
-            if run
-                .steps
-                .deploy
-                .current()
-                .is_some_and(|a| a.result.is_some())
-                && self.svc.watch_status(id).is_none()
-            {
-                return run;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the deployment never ended: {:?}",
-                run.steps.deploy.live
-            );
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
-    }
-
-    async fn releases_of(&self, id: i32) -> Vec<Value> {
-        let v = self
-            .rest(
-                reqwest::Method::GET,
-                &self.rm_url(&format!("releases?definitionId={id}&$expand=artifacts")),
-                None,
-            )
-            .await;
-        v["value"].as_array().unwrap().clone()
-    }
-}
-
-async fn reviewed(w: &World) -> (String, i32) {
-    let (id, def) = Box::pin(created(w)).await;
-    w.review_now(&id).await;
-    (id, def)
-}
 
 #[tokio::test]
 async fn the_fix_deploys_pinned_to_its_commit_and_the_trigger_stopped_on_purpose_stays_stopped() {

@@ -16,6 +16,9 @@ use hotfix_core::secrets::Token;
 use hotfix_core::AppError;
 use serde_json::{json, Value};
 
+pub mod deploy;
+pub use deploy::*;
+
 pub const PROJECT: &str = "DataPlatform";
 /// The production workspace's resource group in the demo seed (what demo mode puts in the profile).
 pub const PROD_RESOURCE_GROUP: &str = "rg-contoso-synapse-prod";
@@ -36,12 +39,16 @@ pub fn info(w: &World) -> &SimInfo {
 }
 
 pub async fn world(seed: Seed) -> World {
-    let sim = ado_sim::start(SimOptions {
+    world_with(SimOptions {
         seed,
         ..SimOptions::default()
     })
     .await
-    .expect("simulator starts");
+}
+
+/// [`world`] on a simulator started with `opts` (e.g. tasks that take as long as real ones).
+pub async fn world_with(opts: SimOptions) -> World {
+    let sim = ado_sim::start(opts).await.expect("simulator starts");
     let info = sim.info().clone();
     let client = connection::client(&info.org_url, Token::new(info.pat.clone()), true).unwrap();
     let projects = connection::list_projects(&client).await.unwrap();
