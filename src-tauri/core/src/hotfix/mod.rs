@@ -11,6 +11,7 @@
 
 pub mod demo;
 pub mod migrate;
+pub mod review;
 pub mod run;
 pub mod service;
 pub mod session;
