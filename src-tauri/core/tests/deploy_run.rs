@@ -14,7 +14,7 @@ use hotfix_core::hotfix::steps::step5_status::DeployResult;
 use hotfix_core::hotfix::steps::step5_watch::CRASH_WATCHING;
 use hotfix_core::hotfix::{StepId, StepState};
 use hotfix_core::ErrorCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::*;
 
 #[tokio::test]

@@ -9,7 +9,30 @@ use hotfix_core::hotfix::steps::step5_deploy::{ReviewBasis, TriggerBefore};
 use hotfix_core::hotfix::HotfixRun;
 use serde_json::Value;
 
-use super::{created, World};
+use super::{created, info, World};
+use ado_sim::seed::demo_production::PROD_OVERRIDES;
+use hotfix_core::profiles::HotfixPipelineSettings;
+use hotfix_core::secrets::Token;
+use hotfix_core::synapse::dataplane::SynapseAccess;
+
+/// The world's profile as demo mode fills it: the production overrides of the demo seed in its
+/// hotfix pipeline settings, and a session with the simulator's data-plane token.
+pub fn as_demo(w: &mut World) {
+    w.profile.hotfix_pipeline = Some(HotfixPipelineSettings {
+        override_arm_parameters: PROD_OVERRIDES.to_owned(),
+        ..w.profile.pipeline_settings()
+    });
+    w.session = w.session_for(&w.profile);
+    w.session.set_synapse_access(simulator_access(w));
+}
+
+/// Data-plane access with the simulator's own token (demo mode without an Entra ID sign-in).
+pub fn simulator_access(w: &World) -> SynapseAccess {
+    SynapseAccess {
+        simulator_token: Some(Token::new(info(w).synapse_token.clone())),
+        ..SynapseAccess::default()
+    }
+}
 
 /// Steps 1–4 done and production reviewed (the basis recorded from the simulator's state).
 pub async fn reviewed(w: &World) -> (String, i32) {

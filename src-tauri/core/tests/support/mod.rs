@@ -17,6 +17,7 @@ use hotfix_core::AppError;
 use serde_json::{json, Value};
 
 pub mod deploy;
+#[allow(unused_imports)]
 pub use deploy::*;
 
 pub const PROJECT: &str = "DataPlatform";
@@ -334,6 +335,7 @@ impl World {
 
     /// Simulates an app restart: a new service (nothing in memory) over the same data folder.
     pub fn restart(&mut self) {
+        let access = self.session.synapse_access();
         self.svc = HotfixService::new(self.dir.path());
         let client = connection::client(
             &info(self).org_url,
@@ -342,6 +344,7 @@ impl World {
         )
         .unwrap();
         self.session = self.svc.session(&self.profile, || Ok(client)).unwrap();
+        self.session.set_synapse_access(access);
     }
 }
 

@@ -42,13 +42,16 @@ pub mod step5_deploy;
 pub mod step5_pacing;
 pub mod step5_release;
 pub mod step5_resume;
+pub mod step5_review;
 pub mod step5_service;
 pub mod step5_stage;
 pub mod step5_status;
 pub mod step5_watch;
+pub mod step6_checks;
 pub mod step6_confirm;
 pub mod step6_failure;
 pub mod step6_rollback;
+pub mod step6_service;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;

@@ -13,6 +13,7 @@ use super::step5_status::{DeployResult, LiveDeployment};
 use super::StepId;
 use crate::ado::AdoError;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::hotfix::review::ProductionReview;
 use crate::hotfix::run::{HotfixRun, StepState};
 
 /// A review older than this is run again before deploying.
@@ -153,6 +154,10 @@ pub const LOG_TAIL_LINES: usize = 40;
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DeployState {
+    /// What production will really receive, as last reviewed (triggers, drift, parameters).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ProductionReview>,
     /// What the deployment decision rests on (commit, time, triggers as they were).
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
