@@ -4,12 +4,17 @@ import type { DeployIntent } from "./DeployIntent";
 import type { HotfixRelease } from "./HotfixRelease";
 import type { LiveDeployment } from "./LiveDeployment";
 import type { LogTail } from "./LogTail";
+import type { ProductionReview } from "./ProductionReview";
 import type { ReviewBasis } from "./ReviewBasis";
 
 /**
  * Step 5's saved state.
  */
 export type DeployState = { 
+/**
+ * What production will really receive, as last reviewed (triggers, drift, parameters).
+ */
+review?: ProductionReview, 
 /**
  * What the deployment decision rests on (commit, time, triggers as they were).
  */
