@@ -172,3 +172,40 @@ async fn trigger_states_are_read_across_pages() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_trigger_restore_is_confirmed_by_reading_it_back_and_is_safe_to_repeat() {
+    let w = world(Seed::Demo).await;
+    let s = demo_session(&w);
+    let dp = DataPlane::for_profile(&s, PROD).await.unwrap();
+    w.clear_journal().await;
+    let t = dp
+        .set_trigger_state(STOPPED_ON_PURPOSE, true)
+        .await
+        .unwrap();
+    assert!(t.is_started());
+    let journal = w.journal().await;
+    let path = format!("/synapse/{PROD}/triggers/{STOPPED_ON_PURPOSE}");
+    assert_eq!(count(&journal, "POST", &format!("{path}/start")), 1);
+    assert_eq!(
+        count(&journal, "GET", &path),
+        2,
+        "read before, read back after"
+    );
+    // Again: already started, so only the read.
+    w.clear_journal().await;
+    dp.set_trigger_state(STOPPED_ON_PURPOSE, true)
+        .await
+        .unwrap();
+    let journal = w.journal().await;
+    assert_eq!(support::calls(&journal), [format!("GET {path}")]);
+    // And back to stopped, as it was on purpose.
+    let t = dp
+        .set_trigger_state(STOPPED_ON_PURPOSE, false)
+        .await
+        .unwrap();
+    assert_eq!(t.runtime_state, "Stopped");
+    let err = dp.trigger("tr_no_such").await.unwrap_err();
+    assert_eq!(err.code, hotfix_core::ErrorCode::NotFound);
+    assert!(err.message.contains("TriggerNotFound"), "{}", err.message);
+}

@@ -315,22 +315,27 @@ pub async fn review_production(s: &Session, run: &HotfixRun) -> AppResult<Produc
             unavailable(DRIFT_CHECK, &u),
         ),
         Ok(dp) => {
-            let trigger_list = dp.list(&TRIGGERS).await;
-            let others = live_except_triggers(&dp).await;
-            let triggers = match &trigger_list {
-                Ok(list) => CheckOutcome::Ran {
-                    result: list.iter().map(LiveTrigger::from_artifact).collect(),
-                },
-                Err(e) => failed(TRIGGER_CHECK, e),
-            };
-            let drift = match (trigger_list, others) {
-                (Ok(t), Ok(mut rest)) => {
-                    rest.extend(t);
-                    CheckOutcome::Ran {
-                        result: drift::compare(&release, &rest, &overrides, &workspace),
-                    }
+            let (triggers, drift) = match Box::pin(dp.list(&TRIGGERS)).await {
+                // The first read failed (refused token, no role, …): the others would too.
+                Err(e) => (failed(TRIGGER_CHECK, &e), failed(DRIFT_CHECK, &e)),
+                Ok(trigger_list) => {
+                    let triggers = CheckOutcome::Ran {
+                        result: trigger_list
+                            .iter()
+                            .map(LiveTrigger::from_artifact)
+                            .collect(),
+                    };
+                    let drift = match Box::pin(live_except_triggers(&dp)).await {
+                        Ok(mut live) => {
+                            live.extend(trigger_list);
+                            CheckOutcome::Ran {
+                                result: drift::compare(&release, &live, &overrides, &workspace),
+                            }
+                        }
+                        Err(e) => failed(DRIFT_CHECK, &e),
+                    };
+                    (triggers, drift)
                 }
-                (Err(e), _) | (_, Err(e)) => failed(DRIFT_CHECK, &e),
             };
             (Some(dp.token_source()), triggers, drift)
         }
@@ -358,8 +363,8 @@ pub async fn drift_against(
     commit: &str,
 ) -> AppResult<Vec<DriftItem>> {
     let (_, _, workspace) = run_facts(run)?;
-    let artifacts = commit::read(s, commit).await?;
-    let live = dp.artifacts().await?;
+    let artifacts = Box::pin(commit::read(s, commit)).await?;
+    let live = Box::pin(dp.artifacts()).await?;
     Ok(drift::compare(
         &artifacts,
         &live,
