@@ -6,15 +6,17 @@ import { steps } from './testing/fixtures';
 afterEach(() => cleanup());
 
 describe('StepRail', () => {
-  it('shows each step with its state, and steps 5–8 as upcoming with what they will do', () => {
+  it('shows each step with its state, and steps 7–8 as upcoming with what they will do', () => {
     render(StepRail, { steps: steps(['done', 'done', 'active']), viewing: 3, onselect: () => {} });
     expect(screen.getByTestId('rail-step-1')).toHaveAttribute('data-state', 'done');
     expect(screen.getByTestId('rail-step-2')).toHaveAttribute('data-state', 'done');
     expect(screen.getByTestId('rail-step-3')).toHaveAttribute('data-state', 'active');
-    // Step 4 has a screen: not started yet, so pending (and not openable).
-    expect(screen.getByTestId('rail-step-4')).toHaveAttribute('data-state', 'pending');
-    expect(screen.queryByTestId('rail-step-4-open')).toBeNull();
-    for (const n of [5, 6, 7, 8]) {
+    // Steps 4–6 have a screen: not started yet, so pending (and not openable).
+    for (const n of [4, 5, 6]) {
+      expect(screen.getByTestId(`rail-step-${n}`)).toHaveAttribute('data-state', 'pending');
+      expect(screen.queryByTestId(`rail-step-${n}-open`)).toBeNull();
+    }
+    for (const n of [7, 8]) {
       const row = screen.getByTestId(`rail-step-${n}`);
       expect(row).toHaveAttribute('data-state', 'upcoming');
       expect(row.querySelector('button')).toBeNull();

@@ -21,12 +21,15 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline']);
+    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'deploy', 'confirm']);
     expect(hasScreen('fix')).toBe(true);
     expect(hasScreen('pipeline')).toBe(true);
-    expect(hasScreen('deploy')).toBe(false);
-    expect(lastScreen()).toBe('pipeline');
+    expect(hasScreen('deploy')).toBe(true);
+    expect(hasScreen('confirm')).toBe(true);
+    expect(hasScreen('mergeBack')).toBe(false);
+    expect(lastScreen()).toBe('confirm');
     expect(screenFor('branch')).toBe('branch');
-    expect(screenFor('deploy')).toBe('pipeline');
+    expect(screenFor('deploy')).toBe('deploy');
+    expect(screenFor('mergeBack')).toBe('confirm');
   });
 });

@@ -7,6 +7,8 @@ import Step1Release from './Step1Release.svelte';
 import Step2Branch from './Step2Branch.svelte';
 import Step3Fix from './Step3Fix.svelte';
 import Step4Pipeline from './Step4Pipeline.svelte';
+import Step5Deploy from './Step5Deploy.svelte';
+import Step6Confirm from './Step6Confirm.svelte';
 import { STEPS, type StepId } from './steps';
 import type { HotfixRun } from './types';
 
@@ -17,6 +19,8 @@ export interface StepScreenProps {
   onrun: (run: HotfixRun) => void;
   /** The user wants to go on to the next step. */
   oncontinue: () => void;
+  /** Opens another step's screen (step 6: fix again on step 3, a rollback's progress on step 5). */
+  ongoto?: (step: StepId) => void;
 }
 
 export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
@@ -24,6 +28,8 @@ export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
   branch: Step2Branch,
   fix: Step3Fix,
   pipeline: Step4Pipeline,
+  deploy: Step5Deploy,
+  confirm: Step6Confirm,
 };
 
 export function hasScreen(id: StepId): boolean {
