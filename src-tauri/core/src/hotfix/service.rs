@@ -54,6 +54,9 @@ const CRASH_DETAIL: &str = "simulated crash";
 pub trait RunObserver: Send + Sync {
     fn run_saved(&self, run: &HotfixRun);
     fn watch_progress(&self, progress: &WatchProgress);
+    /// A deployment (or rollback) the app followed has ended (the shell notifies the desktop when
+    /// the window is not focused).
+    fn deployment_ended(&self, _ended: &crate::hotfix::steps::step5_watch::DeploymentEnded) {}
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -61,12 +61,20 @@ pub(super) async fn find_release(
             ..base
         }
     })?;
-    Ok(list.into_iter().find(|r| {
+    let Some(found) = list.into_iter().find(|r| {
         release_of_commit(r, alias, commit)
             && !r["status"]
                 .as_str()
                 .is_some_and(|st| st.eq_ignore_ascii_case("abandoned"))
-    }))
+    }) else {
+        return Ok(None);
+    };
+    // The list has neither the stages nor the variables: read the release itself.
+    let id = i32::try_from(found["id"].as_i64().unwrap_or(0)).unwrap_or(0);
+    let full = api::release_with_tasks(s.client(), s.project()?, id)
+        .await
+        .map_err(|e| err_of(&e))?;
+    Ok(Some(full))
 }
 
 /// Reads the release's stage `stage_id` (definition environment id) from its JSON.

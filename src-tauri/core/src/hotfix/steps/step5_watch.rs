@@ -57,6 +57,39 @@ impl WindowState {
     }
 }
 
+/// A followed deployment ended: what the desktop notification says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentEnded {
+    pub run_id: String,
+    pub kind: AttemptKind,
+    pub release_name: String,
+    pub stage_name: String,
+    pub result: DeployResult,
+}
+
+impl DeploymentEnded {
+    /// The notification's title and body.
+    pub fn text(&self) -> (String, String) {
+        let what = match self.kind {
+            AttemptKind::Deploy => "Deployment",
+            AttemptKind::Rollback => "Rollback",
+        };
+        let title = format!("{what} {}", self.result.word());
+        let next = if self.result.ok() {
+            "Open Synapse Hotfix to confirm production."
+        } else {
+            "Open Synapse Hotfix to see what went wrong and the ways forward."
+        };
+        let body = format!(
+            "{} to stage {} {}. {next}",
+            self.release_name,
+            self.stage_name,
+            self.result.word()
+        );
+        (title, body)
+    }
+}
+
 /// Follows `attempt` until its stage ends.
 pub struct DeployWatch {
     pub attempt: DeployAttempt,
@@ -179,6 +212,17 @@ async fn follow(w: DeployWatch, ctx: WatchCtx) -> AppResult<()> {
                 let phase = live.phase;
                 last = Some(live);
                 if phase == DeployPhase::Finished {
+                    if let (Some(o), Some(result)) =
+                        (ctx.observer(), last.as_ref().and_then(|l| l.result))
+                    {
+                        o.deployment_ended(&DeploymentEnded {
+                            run_id: ctx.run_id().to_owned(),
+                            kind: a.kind,
+                            release_name: a.release_name.clone(),
+                            stage_name: a.stage_name.clone(),
+                            result,
+                        });
+                    }
                     return Ok(());
                 }
                 phase
