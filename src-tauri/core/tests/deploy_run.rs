@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use ado_sim::Seed;
 use hotfix_core::hotfix::steps::step5_status::DeployResult;
-use hotfix_core::hotfix::steps::step5_watch::CRASH_WATCHING;
+use hotfix_core::hotfix::steps::step5_watch::{DeploymentEnded, CRASH_WATCHING};
+use hotfix_core::hotfix::RunObserver;
 use hotfix_core::hotfix::{StepId, StepState};
 use hotfix_core::ErrorCode;
 use serde_json::json;
@@ -229,4 +230,38 @@ async fn a_crash_while_following_is_attached_again_after_a_restart() {
         0,
         "not started twice"
     );
+}
+
+/// Collects the ends of deployments the service announces (the shell notifies the desktop).
+#[derive(Default)]
+struct Ends(std::sync::Mutex<Vec<DeploymentEnded>>);
+
+impl RunObserver for Ends {
+    fn run_saved(&self, _run: &hotfix_core::hotfix::HotfixRun) {}
+    fn watch_progress(&self, _progress: &hotfix_core::hotfix::WatchProgress) {}
+    fn deployment_ended(&self, ended: &DeploymentEnded) {
+        self.0.lock().unwrap().push(ended.clone());
+    }
+}
+
+#[tokio::test]
+async fn the_end_of_a_followed_deployment_is_announced_once() {
+    let w = world(Seed::Demo).await;
+    let (id, _) = Box::pin(reviewed(&w)).await;
+    let ends = std::sync::Arc::new(Ends::default());
+    w.svc.set_observer(Some(
+        std::sync::Arc::clone(&ends) as std::sync::Arc<dyn RunObserver>
+    ));
+    let run = w.svc.deploy(&w.session, &id, PROD).await.unwrap();
+    let release = run.steps.deploy.release.unwrap();
+    w.until_deployed(&id).await;
+    let ends = ends.0.lock().unwrap().clone();
+    assert_eq!(ends.len(), 1, "{ends:?}");
+    let e = &ends[0];
+    assert_eq!(e.run_id, id);
+    assert_eq!(e.result, DeployResult::Succeeded);
+    assert_eq!(e.release_name, release.name);
+    let (title, body) = e.text();
+    assert_eq!(title, "Deployment succeeded");
+    assert!(body.contains(&release.name), "{body}");
 }

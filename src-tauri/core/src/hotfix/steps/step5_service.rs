@@ -22,6 +22,11 @@ impl HotfixService {
         self.window.set_visible(visible);
     }
 
+    /// Whether the window is visible, as the UI last said.
+    pub fn window_visible(&self) -> bool {
+        self.window.visible()
+    }
+
     /// Deploys the fix after the typed confirmation: the release pinned to the fix commit (found
     /// when it exists), its stage started (found started when it runs), then followed. Safe to
     /// repeat after any failure: nothing is created or started twice.
