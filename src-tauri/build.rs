@@ -67,6 +67,11 @@ const COMMANDS: &[&str] = &[
     "hotfix_deploy_attach",
     "hotfix_deploy_cancel",
     "hotfix_window_visible",
+    "hotfix_deploy_review",
+    "hotfix_confirm",
+    "hotfix_restore_trigger",
+    "hotfix_rollback",
+    "hotfix_reopen_fix",
 ];
 
 fn main() {

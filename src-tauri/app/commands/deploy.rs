@@ -61,3 +61,66 @@ pub async fn hotfix_window_visible(
     hotfix.set_window_visible(visible);
     Ok(())
 }
+
+/// Reviews what production will receive (`run.steps.deploy.review`); the deployment needs a
+/// fresh one.
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_deploy_review(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.deploy_review(&s, &run_id).await
+}
+
+/// Checks production point by point after the deployment (`run.steps.confirm`).
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_confirm(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.confirm(&s, &run_id).await
+}
+
+/// Puts one trigger back in the state it had before the deployment; safe to repeat.
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_restore_trigger(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    name: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.restore_trigger(&s, &run_id, &name).await
+}
+
+/// Redeploys the release that ran before the hotfix, after `typed` (the workspace name).
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix, typed), err)]
+pub async fn hotfix_rollback(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+    typed: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.rollback(&s, &run_id, &typed).await
+}
+
+/// After a failed deployment: open step 3 again to fix on the hotfix branch.
+#[tauri::command]
+#[tracing::instrument(skip(state, hotfix), err)]
+pub async fn hotfix_reopen_fix(
+    state: State<'_, AppState>,
+    hotfix: State<'_, HotfixService>,
+    run_id: String,
+) -> AppResult<HotfixRun> {
+    let s = session(&state, &hotfix, &run_id).await?;
+    hotfix.reopen_fix(&s, &run_id).await
+}

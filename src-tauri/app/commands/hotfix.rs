@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
+use hotfix_core::hotfix::steps::step5_watch::DeploymentEnded;
 use hotfix_core::hotfix::{
     HotfixRun, HotfixService, RunObserver, RunSummary, Session, WatchProgress,
 };
@@ -41,6 +42,10 @@ impl<R: Runtime> RunObserver for EventObserver<R> {
         if let Err(e) = self.0.emit(WATCH_PROGRESS, progress) {
             tracing::warn!(error = %e, "could not emit {WATCH_PROGRESS}");
         }
+    }
+
+    fn deployment_ended(&self, ended: &DeploymentEnded) {
+        crate::notify::deployment_ended(&self.0, ended);
     }
 }
 
