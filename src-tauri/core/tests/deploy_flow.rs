@@ -390,3 +390,62 @@ async fn a_broken_artifact_fails_validation_with_its_log_line_explained_and_is_r
         );
     }
 }
+
+#[tokio::test]
+async fn the_confirmation_tries_failing_reads_again_and_says_which_point_could_not_be_read() {
+    let (w, id, _) = demo_reviewed().await;
+    w.svc.deploy(&w.session, &id, PROD).await.unwrap();
+    w.until_deployed(&id).await;
+    // One passing failure on each of its calls: the release, the triggers and artifacts of
+    // production (data plane) and the main head.
+    for (path, status) in [
+        (r"/_apis/release/releases/\d+$", 500),
+        (r"/synapse/[^/]+/triggers$", 429),
+        (r"/synapse/[^/]+/pipelines$", 503),
+        (r"/_apis/git/repositories/[^/]+/refs$", 500),
+    ] {
+        w.fault("GET", path, status, 1).await;
+    }
+    w.clear_journal().await;
+    let run = w.svc.confirm(&w.session, &id).await.unwrap();
+    assert!(
+        run.steps.confirm.all_passed(),
+        "{:?}",
+        run.steps.confirm.checks
+    );
+    let journal = w.journal().await;
+    assert!(
+        journal.iter().all(|e| e["method"] == "GET"),
+        "the confirmation only reads"
+    );
+    assert_eq!(
+        journal
+            .iter()
+            .filter(|e| e["status"].as_u64().unwrap() >= 429)
+            .count(),
+        4,
+        "{:?}",
+        calls(&journal)
+    );
+
+    // The triggers cannot be read at all: that point says so (not passed), the others still run.
+    w.fault("GET", r"/synapse/[^/]+/triggers$", 500, 20).await;
+    let run = w.svc.confirm(&w.session, &id).await.unwrap();
+    let triggers = run
+        .steps
+        .confirm
+        .checks
+        .iter()
+        .find(|c| c.id == ConfirmCheckId::Triggers)
+        .unwrap()
+        .clone();
+    assert_eq!(triggers.outcome, ConfirmOutcome::NotRun, "{triggers:?}");
+    assert!(
+        triggers.detail.contains("could not be read"),
+        "{triggers:?}"
+    );
+    assert!(triggers.what_to_do.is_some());
+    w.clear_faults().await;
+    let run = w.svc.confirm(&w.session, &id).await.unwrap();
+    assert!(run.steps.confirm.all_passed());
+}
