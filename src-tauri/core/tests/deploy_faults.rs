@@ -99,22 +99,22 @@ async fn release_post_fails(f: Fault) {
 
 #[tokio::test]
 async fn a_release_post_answered_500_is_not_repeated_and_deploying_again_makes_one_release() {
-    release_post_fails(Fault::Status(500)).await;
+    Box::pin(release_post_fails(Fault::Status(500))).await;
 }
 
 #[tokio::test]
 async fn a_release_post_answered_409_is_not_repeated_and_deploying_again_makes_one_release() {
-    release_post_fails(Fault::Status(409)).await;
+    Box::pin(release_post_fails(Fault::Status(409))).await;
 }
 
 #[tokio::test]
 async fn a_release_post_answered_429_is_not_repeated_and_deploying_again_makes_one_release() {
-    release_post_fails(Fault::Status(429)).await;
+    Box::pin(release_post_fails(Fault::Status(429))).await;
 }
 
 #[tokio::test]
 async fn a_release_post_whose_connection_drops_is_not_repeated_and_deploying_again_makes_one() {
-    release_post_fails(Fault::Dropped).await;
+    Box::pin(release_post_fails(Fault::Dropped)).await;
 }
 
 async fn stage_start_fails(f: Fault) {
@@ -149,13 +149,13 @@ async fn stage_start_fails(f: Fault) {
 
 #[tokio::test]
 async fn a_stage_start_answered_500_is_not_repeated_and_deploying_again_starts_it_once() {
-    stage_start_fails(Fault::Status(500)).await;
+    Box::pin(stage_start_fails(Fault::Status(500))).await;
 }
 
 #[tokio::test]
 async fn a_stage_start_answered_409_or_429_or_dropped_is_not_repeated() {
     for f in [Fault::Status(409), Fault::Status(429), Fault::Dropped] {
-        stage_start_fails(f).await;
+        Box::pin(stage_start_fails(f)).await;
     }
 }
 
