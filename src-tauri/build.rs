@@ -77,6 +77,16 @@ const COMMANDS: &[&str] = &[
     "history_entry",
     "history_document",
     "history_export",
+    // steps 5 and 6 (commands/deploy.rs)
+    "hotfix_deploy",
+    "hotfix_deploy_attach",
+    "hotfix_deploy_cancel",
+    "hotfix_window_visible",
+    "hotfix_deploy_review",
+    "hotfix_confirm",
+    "hotfix_restore_trigger",
+    "hotfix_rollback",
+    "hotfix_reopen_fix",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! * `demo.rs` — the in-process simulator behind demo mode;
 //! * `exports.rs` — where profile exports are written;
 //! * `browser.rs` — opening addresses in the system browser (or, for tests, a file);
+//! * `notify.rs` — the desktop notification at the end of a deployment;
 //! * `commands/` — one file per domain, each command a few lines.
 
 pub mod browser;
@@ -12,6 +13,7 @@ pub mod commands;
 pub mod demo;
 pub mod exports;
 pub mod logging;
+pub mod notify;
 pub mod state;
 
 use tauri::Manager;
@@ -23,6 +25,7 @@ use crate::state::AppState;
 /// match `src-tauri/build.rs` (which generates the `allow-*` permissions the capability grants).
 pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::profiles::list_profiles,
             commands::profiles::dismiss_profile_warnings,
@@ -87,6 +90,15 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::history::history_entry,
             commands::history::history_document,
             commands::history::history_export,
+            commands::deploy::hotfix_deploy,
+            commands::deploy::hotfix_deploy_attach,
+            commands::deploy::hotfix_deploy_cancel,
+            commands::deploy::hotfix_window_visible,
+            commands::deploy::hotfix_deploy_review,
+            commands::deploy::hotfix_confirm,
+            commands::deploy::hotfix_restore_trigger,
+            commands::deploy::hotfix_rollback,
+            commands::deploy::hotfix_reopen_fix,
         ])
         .setup(|app| {
             // Tests manage their own state before building; the app reads the environment.

@@ -16,6 +16,9 @@ use hotfix_core::AppPaths;
 
 use crate::state::{AppState, KEYCHAIN_ENV};
 
+/// Steps 5 and 6: visibility, the deploy commands, the notification permission.
+mod deploy;
+
 /// The environment is process-wide: the tests that read it take this lock.
 static ENV: Mutex<()> = Mutex::new(());
 

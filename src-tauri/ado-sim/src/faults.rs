@@ -1,6 +1,7 @@
 //! Fault injection: the admin API registers faults per method + path regex (status and body,
-//! extra headers, delay, dropped connection, `429` with rate-limit headers) for the next N matching
-//! requests. The middleware runs before routing and authentication, like a misbehaving front door.
+//! extra headers — alone, they are added to the real answer —, delay, dropped connection, `429`
+//! with rate-limit headers) for the next N matching requests. The middleware runs before routing
+//! and authentication, like a misbehaving front door.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -71,8 +72,8 @@ impl FaultTable {
         if let Some(s) = spec.status {
             StatusCode::from_u16(s).map_err(|_| format!("{s} is not an HTTP status code"))?;
         }
-        if spec.status.is_none() && !spec.drop && spec.delay_ms == 0 {
-            return Err("A fault needs a status, a delay or drop=true.".into());
+        if spec.status.is_none() && !spec.drop && spec.delay_ms == 0 && spec.headers.is_empty() {
+            return Err("A fault needs a status, a delay, headers or drop=true.".into());
         }
         self.next_id += 1;
         let id = self.next_id;
@@ -138,7 +139,11 @@ pub async fn inject(State(sim): State<AppState>, req: Request, next: Next) -> Re
         return dropped_connection();
     }
     let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
-        return next.run(req).await;
+        // No status: the real answer, with the fault's headers added (e.g. `X-RateLimit-Remaining`
+        // on successful answers, as the service sends before it starts delaying).
+        let mut resp = next.run(req).await;
+        add_headers(&mut resp, &fault);
+        return resp;
     };
     let mut resp = match &fault.body {
         Some(Value::String(s)) => (status, s.clone()).into_response(),
@@ -148,12 +153,16 @@ pub async fn inject(State(sim): State<AppState>, req: Request, next: Next) -> Re
     if status == StatusCode::TOO_MANY_REQUESTS {
         add_rate_limit_headers(&mut resp, &fault);
     }
+    add_headers(&mut resp, &fault);
+    resp
+}
+
+fn add_headers(resp: &mut Response, fault: &FaultSpec) {
     for (k, v) in &fault.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
             resp.headers_mut().insert(k, v);
         }
     }
-    resp
 }
 
 /// A response whose body fails at once: hyper aborts the connection, the client sees it dropped.

@@ -27,6 +27,8 @@ pub struct Entry {
     /// so tests can check what was sent (e.g. a refs update's `oldObjectId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
+    /// When the request arrived, in milliseconds since the Unix epoch (request budgets per time).
+    pub at_ms: i64,
 }
 
 /// Bodies larger than this are not recorded (nor cut).
@@ -71,6 +73,7 @@ pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Re
     let query = req.uri().query().unwrap_or("").to_owned();
     let (req, body) = json_body(req).await;
     let started = Instant::now();
+    let at_ms = chrono::Utc::now().timestamp_millis();
     let resp = next.run(req).await;
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     sim.journal
@@ -84,6 +87,7 @@ pub async fn record(State(sim): State<AppState>, req: Request, next: Next) -> Re
             status: resp.status().as_u16(),
             ms,
             body,
+            at_ms,
         });
     resp
 }

@@ -182,7 +182,7 @@ async fn deploying_a_stage_twice_or_unknown_ids_are_refused() {
         .json(Method::GET, &sim.rm("definitions/99999"), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // Cancelling stops the run.
+    // Cancelling stops the run: `cancelling` first (the stage still in progress), then `canceled`.
     let (status, v) = sim
         .json(
             Method::PATCH,
@@ -191,8 +191,19 @@ async fn deploying_a_stage_twice_or_unknown_ids_are_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "inProgress", "{v}");
+    let last = v["deploySteps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["operationStatus"], "Cancelling");
     let r = sim.wait_stage(rid, eid).await;
     assert_eq!(r["environments"][0]["status"], "canceled");
+    let last = r["environments"][0]["deploySteps"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["operationStatus"], "Canceled");
+    assert_eq!(last["status"], "notDeployed");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
 use hotfix_core::hotfix::steps::step7_service::GitProgress;
+use hotfix_core::hotfix::steps::step5_watch::DeploymentEnded;
 use hotfix_core::hotfix::{
     HotfixRun, HotfixService, RunObserver, RunSummary, Session, WatchProgress,
 };
@@ -52,6 +53,10 @@ impl<R: Runtime> RunObserver for EventObserver<R> {
         if let Err(e) = self.0.emit(GIT_PROGRESS, progress) {
             tracing::warn!(error = %e, "could not emit {GIT_PROGRESS}");
         }
+    }
+
+    fn deployment_ended(&self, ended: &DeploymentEnded) {
+        crate::notify::deployment_ended(&self.0, ended);
     }
 }
 

@@ -10,6 +10,7 @@ pub mod connection;
 pub mod credentials;
 pub mod demo;
 pub mod history;
+pub mod deploy;
 pub mod hotfix;
 pub mod merge_back;
 pub mod pipeline;

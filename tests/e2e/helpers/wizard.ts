@@ -121,3 +121,61 @@ export async function reachFixedBranch(demo: Demo): Promise<{ branch: string; fi
   });
   return { branch, fixSha };
 }
+
+/** The production workspace of the demo seed (what the deployment's typed confirmation asks for). */
+export const PROD_WORKSPACE = 'contoso-synapse-prod';
+
+/** Step 3 → 4: creates the hotfix pipeline (pre-flight, preview, create) and waits for it. */
+export async function createPipeline(): Promise<void> {
+  await byTestId('step3-continue').click();
+  await byTestId('step4').waitForDisplayed();
+  await browser.waitUntil(async () => (await byTestId('step4-preflight-report').getAttribute('data-ok')) === 'true', {
+    timeout: 60_000,
+    timeoutMsg: 'the pre-flight of step 4 did not pass',
+  });
+  await byTestId('step4-preview-button').click();
+  await byTestId('step4-preview').waitForDisplayed({ timeout: 60_000 });
+  await byTestId('step4-save').click();
+  await byTestId('step4-done').waitForDisplayed({ timeout: 60_000 });
+}
+
+/** Step 4 → 5: reviews production and waits for the typed confirmation to be offered. */
+export async function reviewProduction(): Promise<void> {
+  await byTestId('step4-continue').click();
+  await byTestId('step5').waitForDisplayed();
+  await byTestId('step5-review-button').click();
+  await byTestId('step5-typed').waitForDisplayed({ timeout: 60_000 });
+}
+
+/** Step 5: types `typed` and presses Deploy. */
+export async function typeAndDeploy(typed = PROD_WORKSPACE): Promise<void> {
+  const input = byTestId('step5-typed-input');
+  await input.clearValue();
+  await input.setValue(typed);
+  await byTestId('step5-typed-submit').click();
+}
+
+/** Step 5: waits until the deployment ended and its result is shown; returns the result banner text. */
+export async function waitForDeployment(timeout = 180_000): Promise<string> {
+  const result = byTestId('step5-result');
+  await result.waitForDisplayed({ timeout });
+  return String(await result.getProperty('textContent')).trim();
+}
+
+/**
+ * From the runs screen to a confirmed hotfix: steps 1–3, the pipeline (4), review, typed
+ * confirmation and the deployment (5), and the confirmation (6) with every point passed. The
+ * issue-10 specs start from here (merge back, clean up).
+ */
+export async function toConfirmed(demo: Demo): Promise<{ branch: string; fixSha: string }> {
+  const fixed = await reachFixedBranch(demo);
+  await createPipeline();
+  await reviewProduction();
+  await typeAndDeploy();
+  const result = await waitForDeployment();
+  if (!/succeeded/i.test(result)) throw new Error(`the demo deployment did not succeed: ${result}`);
+  await byTestId('step5-continue').click();
+  await byTestId('step6').waitForDisplayed();
+  await byTestId('step6-done').waitForDisplayed({ timeout: 60_000 });
+  return fixed;
+}

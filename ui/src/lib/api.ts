@@ -242,6 +242,31 @@ export const hotfixWatchStatus = (runId: string) =>
 /** Stops following the run's long-running step; false when none was running. */
 export const hotfixCancelWatch = (runId: string) => call<boolean>('hotfix_cancel_watch', { runId });
 
+// --- steps 5 and 6 --- (commands in src-tauri/app/commands/deploy.rs)
+
+/** Step 5: reviews what production will receive (`run.steps.deploy.review`, `.basis`). */
+export const deployReview = (runId: string) => call<HotfixRun>('hotfix_deploy_review', { runId });
+/**
+ * Step 5: `typed` must be the production workspace name (else `invalidInput`, nothing sent). Creates
+ * the release pinned to the fix commit and starts its stage, then follows it. Safe to repeat.
+ */
+export const deploy = (runId: string, typed: string) => call<HotfixRun>('hotfix_deploy', { runId, typed });
+/** Step 5: follows a deployment in progress again (after a restart); null when nothing runs. */
+export const deployAttach = (runId: string) => call<WatchProgress | null>('hotfix_deploy_attach', { runId });
+/** Step 5: cancels the running deployment in Azure DevOps; false when it had ended. */
+export const deployCancel = (runId: string) => call<boolean>('hotfix_deploy_cancel', { runId });
+/** The window became visible or hidden (the deployment watcher reads less while hidden). */
+export const windowVisible = (visible: boolean) => call<null>('hotfix_window_visible', { visible });
+/** Step 6: checks production point by point (`run.steps.confirm`). */
+export const confirmDeployment = (runId: string) => call<HotfixRun>('hotfix_confirm', { runId });
+/** Step 6: puts one trigger back in the state it had before the deployment (safe to repeat). */
+export const restoreTrigger = (runId: string, name: string) =>
+  call<HotfixRun>('hotfix_restore_trigger', { runId, name });
+/** Step 6: redeploys the release that was in production before; `typed` = the workspace name. */
+export const rollback = (runId: string, typed: string) => call<HotfixRun>('hotfix_rollback', { runId, typed });
+/** Step 6 → 3: fix again after a failed deployment (the hotfix pipeline is kept). */
+export const reopenFix = (runId: string) => call<HotfixRun>('hotfix_reopen_fix', { runId });
+
 /** `hotfix:watch-progress`, emitted while a long-running step runs and once when it ends. */
 export function onHotfixWatchProgress(handler: (progress: WatchProgress) => void): Promise<UnlistenFn> {
   return listen<WatchProgress>('hotfix:watch-progress', (event) => handler(event.payload));

@@ -48,6 +48,7 @@ pub(super) async fn update_environment(
     let status = body["status"].as_str().unwrap_or("").to_owned();
     let comment = body["comment"].as_str().unwrap_or("").to_owned();
     let who = person_of(&principal.user);
+    let mut cancel_later = false;
     let (out, start) = {
         let mut world = sim.world();
         let p = links::project(&world, &project)?;
@@ -88,6 +89,7 @@ pub(super) async fn update_environment(
             }
             s if s.eq_ignore_ascii_case("canceled") => {
                 super::engine::cancel(&mut world, rid, eid, &comment)?;
+                cancel_later = true;
                 false
             }
             other => {
@@ -105,6 +107,20 @@ pub(super) async fn update_environment(
     };
     if start {
         super::engine::spawn(&sim, rid, eid);
+    }
+    if cancel_later {
+        // `cancelling` for a moment (the agent stops the running task), then `canceled`.
+        let sim = std::sync::Arc::clone(&sim);
+        tokio::spawn(async move {
+            let wait = (sim.opts.task_delay_ms / 2).clamp(20, 2_000);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            super::engine::finish_cancel(&mut sim.world(), rid, eid);
+            sim.notify.notify_waiters();
+            let s = std::sync::Arc::clone(&sim);
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.persist()).await {
+                tracing::warn!("could not persist the world after a cancel: {e:#}");
+            }
+        });
     }
     Ok(Json(out))
 }

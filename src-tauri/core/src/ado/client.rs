@@ -26,6 +26,9 @@ use crate::secrets::Token;
 
 mod answer;
 mod attempts;
+mod rate;
+
+pub use rate::RateLimit;
 
 /// The api-version sent unless the caller passes its own `api-version` in the query.
 pub const API_VERSION: &str = "7.1";
@@ -106,6 +109,8 @@ struct Inner {
     observer: std::sync::RwLock<Option<WaitObserver>>,
     /// Said when the token is refused instead of "create one at the tokens page" (the demo).
     token_advice: std::sync::RwLock<Option<String>>,
+    /// The `X-RateLimit-*` headers of the latest answer that had them (pollers slow down).
+    rate: std::sync::Mutex<Option<RateLimit>>,
 }
 
 impl std::fmt::Debug for AdoClient {
@@ -206,6 +211,7 @@ impl AdoClient {
                 not_before: std::sync::Mutex::new(None),
                 observer: std::sync::RwLock::new(None),
                 token_advice: std::sync::RwLock::new(None),
+                rate: std::sync::Mutex::new(None),
             }),
         })
     }

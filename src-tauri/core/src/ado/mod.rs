@@ -20,11 +20,13 @@ pub mod release_definitions;
 // Step 8: branch stats against the collaboration branch, active pull requests by source branch,
 // the releases of a definition.
 pub mod cleanup;
+// Steps 5–6: releases pinned to a commit, stage deploy / cancel, task logs.
+pub mod release_deploy;
 // Task catalogue (steps 4+): task ids, versions and input names are read, never hard-coded.
 pub mod tasks;
 
 pub use auth::{bearer_header, redact_url, BearerSource, Credential};
-pub use client::{encode_segment, AdoClient, Area, ClientOptions, API_VERSION};
+pub use client::{encode_segment, AdoClient, Area, ClientOptions, RateLimit, API_VERSION};
 pub use error::{tokens_page, AdoError, AdoErrorKind, VssError};
 pub use models::VssList;
 pub use retry::{Retry, RetryWait, WaitObserver, WaitReason};

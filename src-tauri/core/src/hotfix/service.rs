@@ -59,6 +59,9 @@ pub trait RunObserver: Send + Sync {
     fn watch_progress(&self, progress: &WatchProgress);
     /// Progress of a clone or fetch of the profile's cached repository (step 7).
     fn git_progress(&self, _progress: &GitProgress) {}
+    /// A deployment (or rollback) the app followed has ended (the shell notifies the desktop when
+    /// the window is not focused).
+    fn deployment_ended(&self, _ended: &crate::hotfix::steps::step5_watch::DeploymentEnded) {}
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -159,6 +162,8 @@ pub struct HotfixService {
     pub(crate) watchers: Watchers,
     /// The cached clones of step 7 (`{data}/cache` unless [`Self::with_cache_dir`] says where).
     pub(crate) git_cache: Arc<crate::git::GitCache>,
+    /// Whether the window is visible (the deployment watcher reads less while hidden).
+    pub(crate) window: Arc<super::steps::step5_watch::WindowState>,
 }
 
 impl HotfixService {
@@ -175,6 +180,7 @@ impl HotfixService {
             polls: Mutex::new(HashMap::new()),
             watchers: Watchers::default(),
             git_cache: Arc::new(crate::git::GitCache::new(&data_dir.join("cache"))),
+            window: Arc::default(),
         }
     }
 

@@ -113,6 +113,17 @@ impl WatchCtx {
         }
     }
 
+    /// The observer of the service (to announce what is not a save or a progress line).
+    pub(crate) fn observer(&self) -> Option<Arc<dyn super::service::RunObserver>> {
+        self.core.observer()
+    }
+
+    /// The test hook of [`super::service::CrashHook`]: an error here is a simulated crash (the
+    /// watcher stops and records nothing).
+    pub fn crash_point(&self, point: &str) -> AppResult<()> {
+        self.core.crash_point(point)
+    }
+
     /// Records something on the run: lock → load → `change` → save → event.
     pub async fn update<T>(
         &self,

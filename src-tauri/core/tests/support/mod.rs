@@ -18,6 +18,10 @@ use hotfix_core::secrets::Token;
 use hotfix_core::AppError;
 use serde_json::{json, Value};
 
+pub mod deploy;
+#[allow(unused_imports)]
+pub use deploy::*;
+
 pub const PROJECT: &str = "DataPlatform";
 /// The production workspace's resource group in the demo seed (what demo mode puts in the profile).
 pub const PROD_RESOURCE_GROUP: &str = "rg-contoso-synapse-prod";

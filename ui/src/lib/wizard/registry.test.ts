@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCREENS, hasScreen, lastScreen, screenFor } from './registry';
-import { STEPS, stepInfo, stepNumber } from './steps';
+import { STEPS, stepInfo, stepNumber, type StepId } from './steps';
 
 describe('step registry', () => {
   it('has the core catalogue: eight steps in order, titled and described once', () => {
@@ -21,15 +21,21 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'mergeBack', 'cleanup']);
-    expect(hasScreen('fix')).toBe(true);
-    expect(hasScreen('pipeline')).toBe(true);
-    expect(hasScreen('deploy')).toBe(false);
-    expect(hasScreen('mergeBack')).toBe(true);
+    expect(Object.keys(SCREENS)).toEqual([
+      'release',
+      'branch',
+      'fix',
+      'pipeline',
+      'deploy',
+      'confirm',
+      'mergeBack',
+      'cleanup',
+    ]);
+    for (const id of Object.keys(SCREENS)) expect(hasScreen(id as StepId)).toBe(true);
     expect(lastScreen()).toBe('cleanup');
-    expect(screenFor('cleanup')).toBe('cleanup');
-    expect(screenFor('mergeBack')).toBe('mergeBack');
     expect(screenFor('branch')).toBe('branch');
-    expect(screenFor('deploy')).toBe('pipeline');
+    expect(screenFor('deploy')).toBe('deploy');
+    expect(screenFor('mergeBack')).toBe('mergeBack');
+    expect(screenFor('cleanup')).toBe('cleanup');
   });
 });

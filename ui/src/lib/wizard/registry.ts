@@ -7,6 +7,8 @@ import Step1Release from './Step1Release.svelte';
 import Step2Branch from './Step2Branch.svelte';
 import Step3Fix from './Step3Fix.svelte';
 import Step4Pipeline from './Step4Pipeline.svelte';
+import Step5Deploy from './Step5Deploy.svelte';
+import Step6Confirm from './Step6Confirm.svelte';
 import Step7MergeBack from './Step7MergeBack.svelte';
 import Step8Cleanup from './Step8Cleanup.svelte';
 import { STEPS, type StepId } from './steps';
@@ -19,6 +21,8 @@ export interface StepScreenProps {
   onrun: (run: HotfixRun) => void;
   /** The user wants to go on to the next step. */
   oncontinue: () => void;
+  /** Opens another step's screen (step 6: fix again on step 3, a rollback's progress on step 5). */
+  ongoto?: (step: StepId) => void;
 }
 
 export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
@@ -26,6 +30,8 @@ export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
   branch: Step2Branch,
   fix: Step3Fix,
   pipeline: Step4Pipeline,
+  deploy: Step5Deploy,
+  confirm: Step6Confirm,
   mergeBack: Step7MergeBack,
   cleanup: Step8Cleanup,
 };

@@ -17,7 +17,7 @@ mod variables;
 
 pub use approvals::approval_decided;
 pub use offline::{complete_as_succeeded, resume_interrupted};
-pub use queue::{cancel, queue_deployment};
+pub use queue::{cancel, finish_cancel, is_cancelling, queue_deployment};
 pub use run::spawn;
 
 use serde_json::Value;

@@ -237,7 +237,9 @@ pub fn queue_deployment(
     Ok(())
 }
 
-/// Cancels a queued or running deployment of a stage.
+/// Asks to cancel a queued or running deployment of a stage: the attempt (and its unfinished
+/// phases) is `cancelling`, pending approvals are canceled, and [`finish_cancel`] completes it a
+/// moment later, as the service does (`cancelling` then `canceled`, API.md "Steps 4–6").
 pub fn cancel(world: &mut World, rid: i32, eid: i32, comment: &str) -> ApiResult<()> {
     let now = Utc::now();
     let rel = &mut world.release;
@@ -260,6 +262,52 @@ pub fn cancel(world: &mut World, rid: i32, eid: i32, comment: &str) -> ApiResult
             "InvalidRequestException",
         ));
     }
+    e.status = "inProgress".into();
+    e.modified_on = now;
+    if let Some(a) = e.deploy_steps.last_mut() {
+        a.operation_status = "Cancelling".into();
+        a.last_modified_on = now;
+        if !comment.is_empty() {
+            a.comment = comment.to_owned();
+        }
+        for p in &mut a.phases {
+            if !matches!(p.status.as_str(), "succeeded" | "failed" | "skipped") {
+                p.status = "cancelling".into();
+            }
+        }
+    }
+    for a in rel
+        .approvals
+        .iter_mut()
+        .filter(|a| a.release_environment_id == eid && a.status == "pending")
+    {
+        a.status = "canceled".into();
+        a.modified_on = now;
+    }
+    Ok(())
+}
+
+/// Whether the stage's latest attempt is being cancelled.
+pub fn is_cancelling(e: &crate::release::model::ReleaseEnvironment) -> bool {
+    e.deploy_steps
+        .last()
+        .is_some_and(|a| a.operation_status == "Cancelling")
+}
+
+/// Completes a cancel asked for with [`cancel`]: the stage `canceled`, unfinished tasks canceled.
+pub fn finish_cancel(world: &mut World, rid: i32, eid: i32) {
+    let now = Utc::now();
+    let Some(e) = world
+        .release
+        .releases
+        .get_mut(&rid)
+        .and_then(|r| r.environments.iter_mut().find(|e| e.id == eid))
+    else {
+        return;
+    };
+    if !is_cancelling(e) {
+        return;
+    }
     e.status = "canceled".into();
     e.modified_on = now;
     if let Some(a) = e.deploy_steps.last_mut() {
@@ -267,9 +315,6 @@ pub fn cancel(world: &mut World, rid: i32, eid: i32, comment: &str) -> ApiResult
         a.status = "notDeployed".into();
         a.completed_on = Some(now);
         a.last_modified_on = now;
-        if !comment.is_empty() {
-            a.comment = comment.to_owned();
-        }
         for p in &mut a.phases {
             if p.status != "succeeded" && p.status != "failed" {
                 p.status = "canceled".into();
@@ -284,13 +329,4 @@ pub fn cancel(world: &mut World, rid: i32, eid: i32, comment: &str) -> ApiResult
             }
         }
     }
-    for a in rel
-        .approvals
-        .iter_mut()
-        .filter(|a| a.release_environment_id == eid && a.status == "pending")
-    {
-        a.status = "canceled".into();
-        a.modified_on = now;
-    }
-    Ok(())
 }

@@ -89,9 +89,14 @@ fn env_mut(
         .and_then(|r| r.environments.get_mut(idx))
 }
 
+/// Canceled, or being cancelled: the engine stops at the next step.
+fn stopping(e: &crate::release::model::ReleaseEnvironment) -> bool {
+    e.status == "canceled" || super::is_cancelling(e)
+}
+
 fn canceled(sim: &Sim, rid: i32, eid: i32) -> bool {
     with_attempt(sim, rid, eid, |w, idx| {
-        env_mut(w, rid, idx).is_none_or(|e| e.status == "canceled")
+        env_mut(w, rid, idx).is_none_or(|e| stopping(e))
     })
     .unwrap_or(true)
 }
@@ -123,7 +128,7 @@ async fn run(sim: &AppState, rid: i32, eid: i32) {
         let Some(e) = env_mut(w, rid, idx) else {
             return 0;
         };
-        if e.status == "canceled" {
+        if stopping(e) {
             return 0;
         }
         e.status = "inProgress".into();
@@ -246,7 +251,7 @@ async fn run(sim: &AppState, rid: i32, eid: i32) {
                     let Some(e) = env_mut(w, rid, idx) else {
                         return true;
                     };
-                    if e.status == "canceled" {
+                    if stopping(e) {
                         return true;
                     }
                     if let Some(t) = e
@@ -329,7 +334,7 @@ async fn run(sim: &AppState, rid: i32, eid: i32) {
             let Some(e) = env_mut(w, rid, idx) else {
                 return;
             };
-            if e.status == "canceled" {
+            if stopping(e) {
                 return;
             }
             e.status = if all_ok {

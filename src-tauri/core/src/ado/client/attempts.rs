@@ -150,6 +150,7 @@ impl AdoClient {
                 Ok((status, headers, _)) => {
                     tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "azure devops call");
                     let retry_after = parse_retry_after(headers);
+                    self.note_rate_limit(headers);
                     if status.is_success() {
                         if let Some(pause) = retry_after {
                             *self.lock_pace() =

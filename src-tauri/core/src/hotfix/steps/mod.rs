@@ -38,6 +38,20 @@ pub mod step3_changes;
 pub mod step3_fix;
 pub mod step4_pipeline;
 pub mod step4_save;
+pub mod step5_deploy;
+pub mod step5_pacing;
+pub mod step5_release;
+pub mod step5_resume;
+pub mod step5_review;
+pub mod step5_service;
+pub mod step5_stage;
+pub mod step5_status;
+pub mod step5_watch;
+pub mod step6_checks;
+pub mod step6_confirm;
+pub mod step6_failure;
+pub mod step6_rollback;
+pub mod step6_service;
 pub mod step7_merge;
 pub mod step7_pulls;
 pub mod step7_service;
@@ -55,6 +69,8 @@ pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
+pub use step5_deploy::DeployState;
+pub use step6_confirm::ConfirmState;
 pub use step7_state::MergeBackState;
 pub use step8_cleanup::CleanupState;
 
@@ -229,6 +245,10 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
+    #[serde(default)]
+    pub deploy: DeployState,
+    #[serde(default)]
+    pub confirm: ConfirmState,
     /// Boxed: every future holding a run would otherwise carry it inline.
     #[serde(default)]
     pub merge_back: Box<MergeBackState>,
