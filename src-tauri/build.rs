@@ -68,6 +68,15 @@ const COMMANDS: &[&str] = &[
     "hotfix_merge_back_tag",
     "hotfix_watch_status",
     "hotfix_cancel_watch",
+    // step 8 and the run's end (commands/cleanup.rs)
+    "hotfix_cleanup_list",
+    "hotfix_cleanup_delete",
+    "hotfix_finish_run",
+    // history (commands/history.rs)
+    "history_list",
+    "history_entry",
+    "history_document",
+    "history_export",
 ];
 
 fn main() {

@@ -80,6 +80,13 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builde
             commands::merge_back::hotfix_merge_back_tag,
             commands::hotfix::hotfix_watch_status,
             commands::hotfix::hotfix_cancel_watch,
+            commands::cleanup::hotfix_cleanup_list,
+            commands::cleanup::hotfix_cleanup_delete,
+            commands::cleanup::hotfix_finish_run,
+            commands::history::history_list,
+            commands::history::history_entry,
+            commands::history::history_document,
+            commands::history::history_export,
         ])
         .setup(|app| {
             // Tests manage their own state before building; the app reads the environment.

@@ -558,4 +558,7 @@ fn every_listed_command_is_registered() {
     }
 }
 
+#[path = "tests_cleanup.rs"]
+mod cleanup;
+#[path = "tests_merge_back.rs"]
 mod merge_back;

@@ -235,7 +235,10 @@ async fn commits_changes_items_and_branch_stats() {
     let (_, all) = api
         .get("commits?searchCriteria.itemVersion.version=main")
         .await;
-    assert_eq!(all["count"], 11, "the demo history of main");
+    assert_eq!(
+        all["count"], 12,
+        "the demo history of main (with the Release-2 hotfix fast-forwarded into it)"
+    );
 
     let (_, changes) = api.get(&format!("commits/{main}/changes")).await;
     let paths: Vec<&str> = changes["changes"]
@@ -428,12 +431,21 @@ async fn pull_requests_merge_for_real() {
         "the merged file is on main"
     );
 
+    // Only the seed's forgotten Release-1 hotfix pull request is still active.
     let (_, active) = api.get("pullrequests?searchCriteria.status=active").await;
-    assert_eq!(active["count"], 0);
+    assert_eq!(active["count"], 1);
+    assert_eq!(
+        active["value"][0]["sourceRefName"],
+        "refs/heads/Release1_Hotfixes"
+    );
     let (_, all) = api
         .get("pullrequests?searchCriteria.status=all&searchCriteria.targetRefName=refs/heads/main")
         .await;
-    assert_eq!(all["count"], 2);
+    assert_eq!(
+        all["count"],
+        2 + 2,
+        "these two and the seed's two hotfix pull requests"
+    );
     assert_eq!(all["value"][0]["pullRequestId"], cid, "newest first");
 }
 

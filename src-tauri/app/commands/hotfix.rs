@@ -81,14 +81,19 @@ pub(crate) async fn session(
 ) -> AppResult<Arc<Session>> {
     let run = hotfix.get_run(run_id)?;
     let profile = profile_of(state, &run)?;
+    // The data-plane token sources are set again on every use: the demo may have restarted.
+    let access = crate::commands::signin::synapse_access(state, &profile).await;
     if let Some(s) = hotfix.cached_session(&profile) {
+        s.set_synapse_access(access);
         return Ok(s);
     }
     let client = crate::commands::signin::client_for(state, &profile)
         .await
         .map_err(|e| crate::demo::advise_on_token(&profile, e))?;
     let client = state.prepare(client, profile.simulated);
-    hotfix.session(&profile, || Ok(client))
+    let session = hotfix.session(&profile, || Ok(client))?;
+    session.set_synapse_access(access);
+    Ok(session)
 }
 
 /// The run's Studio link, with the simulator's base URL when demo mode is running (the open
@@ -133,7 +138,21 @@ pub async fn hotfix_start_run(
     profile_id: String,
 ) -> AppResult<HotfixRun> {
     let profile = state.profiles.get(&profile_id)?;
-    hotfix.start_run(&profile)
+    let run = hotfix.start_run(&profile)?;
+    note_started_by(&state, &hotfix, &run.id).await;
+    Ok(run)
+}
+
+/// Records who starts the run (the signed-in user, for the history). Informational: a run starts
+/// even when the sign-in or the answer is missing; the run's end records it then.
+async fn note_started_by(state: &AppState, hotfix: &HotfixService, run_id: &str) {
+    let noted = match session(state, hotfix, run_id).await {
+        Ok(s) => hotfix.note_started_by(&s, run_id).await.map(drop),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = noted {
+        tracing::info!(error = %e, "who started the run is not known yet");
+    }
 }
 
 #[tauri::command]

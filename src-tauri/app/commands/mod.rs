@@ -5,9 +5,11 @@
 // not an option the command macro offers.
 #![allow(clippy::needless_pass_by_value)]
 
+pub mod cleanup;
 pub mod connection;
 pub mod credentials;
 pub mod demo;
+pub mod history;
 pub mod hotfix;
 pub mod merge_back;
 pub mod pipeline;

@@ -265,3 +265,39 @@ export function onAdoWait(handler: (wait: RetryWait) => void): Promise<UnlistenF
   return listen<RetryWait>(ADO_WAIT_EVENT, (event) => handler(event.payload));
 }
 
+
+// --- step 8 and the run's end --- (commands in src-tauri/app/commands/cleanup.rs)
+
+import type { BranchPick } from './bindings/BranchPick';
+import type { CleanupReport } from './bindings/CleanupReport';
+
+/** Step 8: reads the hotfix branches of earlier releases (`run.steps.cleanup.branches`). */
+export const hotfixCleanupList = (runId: string) => call<HotfixRun>('hotfix_cleanup_list', { runId });
+/**
+ * Step 8: deletes the picked branches, each with the head the user saw (`objectId`); a branch that
+ * moved meanwhile comes back `moved`, read again, not deleted.
+ */
+export const hotfixCleanupDelete = (runId: string, picks: BranchPick[]) =>
+  call<CleanupReport>('hotfix_cleanup_delete', { runId, picks });
+/** Completes the run (status `completed`); nothing changes it afterwards. */
+export const hotfixFinishRun = (runId: string) => call<HotfixRun>('hotfix_finish_run', { runId });
+
+// --- history --- (commands in src-tauri/app/commands/history.rs)
+
+import type { ExportFormat } from './bindings/ExportFormat';
+import type { HistoryDocument } from './bindings/HistoryDocument';
+import type { HistoryEntry } from './bindings/HistoryEntry';
+import type { HistoryExported } from './bindings/HistoryExported';
+import type { HistoryFilter } from './bindings/HistoryFilter';
+
+export type { ExportFormat, HistoryDocument, HistoryEntry, HistoryExported, HistoryFilter };
+
+/** Every run the history knows (finished or not), newest first, filtered by profile and status. */
+export const historyList = (filter: HistoryFilter = {}) => call<HistoryEntry[]>('history_list', { filter });
+export const historyEntry = (runId: string) => call<HistoryEntry>('history_entry', { runId });
+/** One run (`runId`) or every run the filter accepts, as Markdown or JSON text. */
+export const historyDocument = (runId: string | null, format: ExportFormat, filter: HistoryFilter = {}) =>
+  call<HistoryDocument>('history_document', { runId, filter, format });
+/** Writes that document to the exports folder (never over another file); returns its path. */
+export const historyExport = (runId: string | null, format: ExportFormat, filter: HistoryFilter = {}) =>
+  call<HistoryExported>('history_export', { runId, filter, format });

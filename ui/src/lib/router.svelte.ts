@@ -13,7 +13,9 @@ export type Route =
   /** The runs of one profile (`routes/Runs.svelte`). */
   | { name: 'runs'; profileId: string }
   /** One hotfix run (`routes/Wizard.svelte`). */
-  | { name: 'wizard'; runId: string };
+  | { name: 'wizard'; runId: string }
+  /** Every run, finished or not (`routes/History.svelte`); `runId` opens one. */
+  | { name: 'history'; runId?: string };
 
 export type RouteName = Route['name'];
 

@@ -76,7 +76,7 @@ fn default_merge_message(pr: &PullRequest) -> String {
 }
 
 /// Recomputes `mergeStatus` of an active PR whose branches moved (or that was never merged).
-pub(super) fn refresh(git: &Repository, pr: &mut PullRequest, user: &Identity) -> ApiResult<()> {
+pub(crate) fn refresh(git: &Repository, pr: &mut PullRequest, user: &Identity) -> ApiResult<()> {
     if pr.status != "active" {
         return Ok(());
     }

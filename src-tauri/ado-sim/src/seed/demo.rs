@@ -1,5 +1,6 @@
 //! The demo world: organization `contoso`, project `DataPlatform`, repository
-//! `synapse-analytics` with its history (`demo_repo`), then the release side (definitions,
+//! `synapse-analytics` with its history (`demo_repo`) and the pull requests of its old hotfix
+//! branches (`demo_hotfixes`), then the release side (definitions,
 //! releases, deployments, catalogue, workspaces) built from the repository facts.
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use crate::state::{repos_dir, World};
 pub fn seed(world: &mut World, state_dir: &Path, base_url: &str) -> anyhow::Result<DemoRepoFacts> {
     let project = super::core(world, base_url);
     let (repo, facts) = demo_repo::build(&repos_dir(state_dir), project.id, &project.name)?;
+    super::demo_hotfixes::seed_pull_requests(world, &repo, &facts)?;
     world.git.repos.push(repo);
     super::demo_release::seed(world, &facts)?;
     Ok(facts)

@@ -21,6 +21,7 @@ use super::demo_artifacts::{
     integration_runtime, ls_key_vault, ls_sales_sql, ls_sql_dw, ls_storage, notebook,
     notebook_activity, pipeline, schedule_trigger, sql_script,
 };
+use super::demo_hotfixes;
 use crate::git::write::{commit_files, create_repo, synapse_json, Author};
 use crate::git::RepoInfo;
 
@@ -51,6 +52,11 @@ pub struct DemoRepoFacts {
     pub broken_branch: String,
     /// Head of the broken branch.
     pub broken_commit: String,
+    /// Hotfix branches of earlier releases left behind (`refs/heads/Release1_Hotfixes` → head
+    /// SHA): Release-2's was merged back into `main` (fast-forward), Release-1's never was and
+    /// still has an active pull request ([`super::demo_hotfixes`]).
+    #[serde(default)]
+    pub hotfix_branches: BTreeMap<String, String>,
     /// Path of the pipeline whose reference does not resolve.
     pub broken_artifact: String,
     /// The dataset it references, which does not exist.
@@ -147,33 +153,37 @@ fn arm_templates(a: &Artifacts) -> (Value, Value) {
     );
     values.insert("workspaceName".into(), json!({"value": DEV_WORKSPACE}));
     let mut resources = Vec::new();
+    use crate::release::tasks::parameters;
+    let definition = parameters::default_definition();
     for ((folder, name), v) in a {
         let mut props = v["properties"].clone();
-        if folder == "linkedService" {
-            let tp = &mut props["typeProperties"];
-            for key in ["connectionString", "url", "baseUrl"] {
-                if let Some(value) = tp.get(key).cloned() {
-                    let secure = key == "connectionString";
-                    let pname = if secure {
-                        format!("{name}_connectionString")
-                    } else {
-                        format!("{name}_properties_typeProperties_{key}")
-                    };
-                    parameters.insert(pname.clone(), json!({"type": if secure { "secureString" } else { "string" }, "metadata": format!("Secure string for '{key}' of '{name}'"), "defaultValue": if secure { Value::Null } else { value.clone() }}));
-                    if !secure {
-                        values.insert(pname.clone(), json!({"value": value}));
-                    } else {
-                        values.insert(pname.clone(), json!({"value": ""}));
-                    }
-                    tp[key] = json!(format!("[parameters('{pname}')]"));
-                }
+        // Parameterised the way Synapse Studio's Publish does with the default parameter template.
+        for p in parameters::parameters_of(folder, name, &props, &definition) {
+            if let Some(slot) = parameters::slot(&mut props, &p.path) {
+                *slot = json!(format!("[parameters('{}')]", p.name));
             }
-            if let Some(o) = parameters
-                .get_mut(&format!("{name}_connectionString"))
-                .and_then(Value::as_object_mut)
-            {
-                o.remove("defaultValue");
+            let secure = p.stype.eq_ignore_ascii_case("securestring");
+            let property = p
+                .path
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    parameters::Seg::Key(k) => Some(k.as_str()),
+                    parameters::Seg::Index(_) => None,
+                })
+                .unwrap_or_default();
+            let mut decl = json!({"type": p.stype});
+            if secure {
+                decl["metadata"] = json!(format!("Secure string for '{property}' of '{name}'"));
             }
+            if p.keep_default && !secure {
+                decl["defaultValue"] = p.dev_value.clone();
+            }
+            parameters.insert(p.name.clone(), decl);
+            values.insert(
+                p.name.clone(),
+                json!({"value": if p.keep_default { p.dev_value.clone() } else { json!("") }}),
+            );
         }
         let mut refs = Vec::new();
         references(v, &mut refs);
@@ -393,6 +403,7 @@ pub fn build(
         "2026-03-09T09:00:00Z",
         "Release-1",
     )?;
+    let release1 = b.artifacts.clone();
 
     // --- Release 2: customers + orchestration ---
     let files = vec![
@@ -463,6 +474,25 @@ pub fn build(
         &b.artifacts,
         "2026-03-27T12:00:00Z",
         "Release-2",
+    )?;
+
+    // --- a hotfix of Release-2, merged back into main by fast-forward; its branch stayed ---
+    let files = vec![put(
+        &mut b.artifacts,
+        "dataset",
+        demo_hotfixes::semicolon_csv("ds_raw_customers_csv", "crm/customers"),
+    )];
+    let hotfix2 = b.commit(
+        2,
+        "2026-04-02T08:55:00Z",
+        "Hotfix: ds_raw_customers_csv reads the ';'-separated CRM export",
+        &files,
+    )?;
+    git.reference(
+        demo_hotfixes::RELEASE2_BRANCH,
+        hotfix2,
+        false,
+        "Release-2 hotfix branch",
     )?;
 
     // --- Release 3: notebook fix + file-arrival trigger ---
@@ -565,6 +595,32 @@ pub fn build(
         )],
     )?;
 
+    // --- a hotfix of Release-1 that never came back into main ---
+    let hotfix1 = branch_from(
+        &git,
+        demo_hotfixes::RELEASE1_SHORT,
+        r1,
+        &release1,
+        vec![(
+            0,
+            "2026-03-11T07:40:00Z",
+            "Hotfix: pl_ingest_sales retries the copy 5 times (sales DB failovers at night)",
+            vec![in_folder(
+                "pipeline",
+                demo_hotfixes::ingest_sales_with_retries(),
+            )],
+        )],
+    )?;
+    let mut hotfix_branches = BTreeMap::new();
+    hotfix_branches.insert(
+        demo_hotfixes::RELEASE1_BRANCH.to_owned(),
+        hotfix1.to_string(),
+    );
+    hotfix_branches.insert(
+        demo_hotfixes::RELEASE2_BRANCH.to_owned(),
+        hotfix2.to_string(),
+    );
+
     let facts = DemoRepoFacts {
         project_id,
         project: project.to_owned(),
@@ -584,6 +640,7 @@ pub fn build(
         broken_commit: broken.to_string(),
         broken_artifact: "pipeline/pl_ingest_returns.json".into(),
         broken_reference: "ds_raw_returns_csv".into(),
+        hotfix_branches,
         release3_artifacts: release3.keys().cloned().collect(),
     };
     Ok((repo, facts))

@@ -17,6 +17,9 @@ pub mod pulls;
 pub mod release;
 // Step 4: release definitions kept as JSON.
 pub mod release_definitions;
+// Step 8: branch stats against the collaboration branch, active pull requests by source branch,
+// the releases of a definition.
+pub mod cleanup;
 // Task catalogue (steps 4+): task ids, versions and input names are read, never hard-coded.
 pub mod tasks;
 

@@ -250,7 +250,7 @@ struct IdentityDto {
 }
 
 /// The display name (and account) the token signs in as. Informational: any failure is `None`.
-async fn signed_in_user(client: &AdoClient) -> Option<String> {
+pub(crate) async fn signed_in_user(client: &AdoClient) -> Option<String> {
     let query = [("api-version", "7.1-preview.1".to_owned())];
     let data: ConnectionData = match client.get(Area::Core, "_apis/connectionData", &query).await {
         Ok(d) => d,

@@ -6,6 +6,7 @@
 mod check;
 mod pickers;
 
+pub(crate) use check::signed_in_user;
 pub use check::{
     test_connection, test_connection_with, ConnectionReport, ScopeCheck, ScopeInfo, REQUIRED_SCOPES,
 };

@@ -8,9 +8,12 @@
 //!   actions) — read its docs to add a step.
 //! - [`session`]: the client and per-session caches; [`service`]: the operations commands call,
 //!   through one generic path; [`watch`]: long-running steps with progress and cancel; [`demo`].
+//! - [`history`]: one entry per run, kept in `{data}/history`, exported as Markdown or JSON.
 
 pub mod demo;
+pub mod history;
 pub mod migrate;
+pub mod review;
 pub mod run;
 pub mod service;
 pub mod session;
@@ -24,8 +27,8 @@ pub use run::{HotfixRun, RunStatus, RunSummary, StepState};
 pub use service::{HotfixService, RunObserver};
 pub use session::Session;
 pub use steps::{
-    branch_name, step1_commit, step1_release, step2_branch, step3_fix, step4_pipeline, StepId,
-    StepMeta,
+    branch_name, step1_commit, step1_release, step2_branch, step3_fix, step4_pipeline,
+    step8_cleanup, step8_delete, step8_service, StepId, StepMeta,
 };
 pub use store::RunStore;
 pub use watch::{Watch, WatchCtx, WatchProgress, WatchState};

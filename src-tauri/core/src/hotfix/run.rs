@@ -107,6 +107,11 @@ pub struct HotfixRun {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub status: RunStatus,
+    /// Who started it: the signed-in user as Azure DevOps names them (`connectionData`), when the
+    /// app could read it (runs saved before this was recorded have none).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
     /// The step the wizard shows.
     pub current_step: StepId,
     /// Every step in order with its state (the step rail).
@@ -173,6 +178,7 @@ impl HotfixRun {
             created_at: now,
             updated_at: now,
             status: RunStatus::Active,
+            started_by: None,
             current_step: StepId::Release,
             progress,
             steps: RunSteps::default(),

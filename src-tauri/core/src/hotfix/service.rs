@@ -43,6 +43,7 @@ pub mod crash_points {
     pub const STEP3_AFTER_REMOTE: &str = "fix:after-remote";
     pub const STEP4_AFTER_REMOTE: &str = "pipeline:after-remote";
     pub const STEP7_AFTER_REMOTE: &str = "mergeBack:after-remote";
+    pub const STEP8_AFTER_REMOTE: &str = "cleanup:after-remote";
 
     /// The point after `step`'s remote calls, before its save.
     pub fn after_remote(step: StepId) -> String {

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 
+use super::history::HistoryStore;
 use super::migrate::migrate;
 use super::run::{HotfixRun, RUN_VERSION};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -14,6 +15,8 @@ use crate::profiles::Profile;
 
 pub struct RunStore {
     dir: PathBuf,
+    /// Every save also records the run's history entry ([`HistoryStore`]).
+    history: HistoryStore,
     /// Serialises "check for an unfinished run, then create one" so two starts cannot both win.
     create_lock: Mutex<()>,
 }
@@ -37,12 +40,18 @@ impl RunStore {
     pub fn new(data_dir: &Path) -> Self {
         Self {
             dir: data_dir.join("runs"),
+            history: HistoryStore::new(data_dir),
             create_lock: Mutex::new(()),
         }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The history kept beside the runs.
+    pub fn history(&self) -> &HistoryStore {
+        &self.history
     }
 
     fn path(&self, id: &str) -> PathBuf {
@@ -159,13 +168,15 @@ impl RunStore {
         }))
     }
 
-    /// Saves the run atomically, stamping `updated_at`.
+    /// Saves the run atomically, stamping `updated_at`, then records its history entry. The run's
+    /// own file decides: a history entry that cannot be written is logged and written at the next
+    /// save (the history reads the run file while it exists).
     pub fn save(&self, run: &mut HotfixRun) -> AppResult<()> {
         check_id(&run.id)?;
         run.updated_at = Utc::now();
         run.version = RUN_VERSION;
         let path = self.path(&run.id);
-        fsutil::write_json_atomic(&path, run).map_err(|e| {
+        let saved = fsutil::write_json_atomic(&path, run).map_err(|e| {
             AppError::storage(
                 format!(
                     "Could not save the hotfix run to {}, so the app cannot record this step. \
@@ -175,7 +186,13 @@ impl RunStore {
                 ),
                 &e,
             )
-        })
+        });
+        if saved.is_ok() {
+            if let Err(e) = self.history.record(run) {
+                tracing::warn!(run = %run.id, error = %e, "history entry not written");
+            }
+        }
+        saved
     }
 
     /// Starts a run for `profile`, refusing a second unfinished one for the same profile and

@@ -378,14 +378,13 @@ impl World {
     /// Steps 1–3 on the current production release: branch created, the sample fix pushed,
     /// reviewed and completed (its plan acknowledged).
     pub async fn run_at_step4(&self) -> HotfixRun {
-        let run = self.run_at_step3().await;
-        self.push_fix(&run.id).await;
-        self.svc
-            .refresh_changes(&self.session, &run.id)
+        // Each step boxed: callers' futures stay small (clippy large_futures).
+        let run = Box::pin(self.run_at_step3()).await;
+        Box::pin(self.push_fix(&run.id)).await;
+        Box::pin(self.svc.refresh_changes(&self.session, &run.id))
             .await
             .unwrap();
-        self.svc
-            .complete_fix(&self.session, &run.id, true)
+        Box::pin(self.svc.complete_fix(&self.session, &run.id, true))
             .await
             .unwrap()
     }

@@ -12,6 +12,11 @@ export type HotfixRun = { version: number, id: string, profileId: string,
  */
 profile: Profile, prodWorkspace: string, createdAt: string, updatedAt: string, status: RunStatus, 
 /**
+ * Who started it: the signed-in user as Azure DevOps names them (`connectionData`), when the
+ * app could read it (runs saved before this was recorded have none).
+ */
+startedBy?: string, 
+/**
  * The step the wizard shows.
  */
 currentStep: StepId, 

@@ -14,9 +14,10 @@ describe('StepRail', () => {
     // Step 4 has a screen: not started yet, so pending (and not openable).
     expect(screen.getByTestId('rail-step-4')).toHaveAttribute('data-state', 'pending');
     expect(screen.queryByTestId('rail-step-4-open')).toBeNull();
-    // Step 7 has a screen: pending like step 4.
+    // Steps 7 and 8 have a screen too: pending until reached.
     expect(screen.getByTestId('rail-step-7')).toHaveAttribute('data-state', 'pending');
-    for (const n of [5, 6, 8]) {
+    expect(screen.getByTestId('rail-step-8')).toHaveAttribute('data-state', 'pending');
+    for (const n of [5, 6]) {
       const row = screen.getByTestId(`rail-step-${n}`);
       expect(row).toHaveAttribute('data-state', 'upcoming');
       expect(row.querySelector('button')).toBeNull();

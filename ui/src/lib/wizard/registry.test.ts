@@ -21,14 +21,15 @@ describe('step registry', () => {
   });
 
   it('opens steps with a screen and maps the others to the last screen before them', () => {
-    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'mergeBack']);
+    expect(Object.keys(SCREENS)).toEqual(['release', 'branch', 'fix', 'pipeline', 'mergeBack', 'cleanup']);
     expect(hasScreen('fix')).toBe(true);
     expect(hasScreen('pipeline')).toBe(true);
     expect(hasScreen('deploy')).toBe(false);
     expect(hasScreen('mergeBack')).toBe(true);
-    expect(lastScreen()).toBe('mergeBack');
+    expect(lastScreen()).toBe('cleanup');
+    expect(screenFor('cleanup')).toBe('cleanup');
+    expect(screenFor('mergeBack')).toBe('mergeBack');
     expect(screenFor('branch')).toBe('branch');
     expect(screenFor('deploy')).toBe('pipeline');
-    expect(screenFor('cleanup')).toBe('mergeBack');
   });
 });

@@ -8,6 +8,7 @@ import Step2Branch from './Step2Branch.svelte';
 import Step3Fix from './Step3Fix.svelte';
 import Step4Pipeline from './Step4Pipeline.svelte';
 import Step7MergeBack from './Step7MergeBack.svelte';
+import Step8Cleanup from './Step8Cleanup.svelte';
 import { STEPS, type StepId } from './steps';
 import type { HotfixRun } from './types';
 
@@ -26,6 +27,7 @@ export const SCREENS: Partial<Record<StepId, Component<StepScreenProps>>> = {
   fix: Step3Fix,
   pipeline: Step4Pipeline,
   mergeBack: Step7MergeBack,
+  cleanup: Step8Cleanup,
 };
 
 export function hasScreen(id: StepId): boolean {

@@ -2,6 +2,7 @@
 // generated from src-tauri/core/src/hotfix/ and synapse/). The bindings are the single source of
 // truth: nothing is declared here.
 
+export type { ActivePullRequest } from '../bindings/ActivePullRequest';
 export type { ArtifactCandidate } from '../bindings/ArtifactCandidate';
 export type { ArtifactChange } from '../bindings/ArtifactChange';
 export type { ArtifactChoice } from '../bindings/ArtifactChoice';
@@ -10,14 +11,21 @@ export type { ArtifactKind } from '../bindings/ArtifactKind';
 export type { ArtifactRef } from '../bindings/ArtifactRef';
 export type { BranchNameCheck } from '../bindings/BranchNameCheck';
 export type { BranchOutcome } from '../bindings/BranchOutcome';
+export type { BranchPick } from '../bindings/BranchPick';
 export type { BranchPoll } from '../bindings/BranchPoll';
 export type { BranchState } from '../bindings/BranchState';
+export type { CleanupBranch } from '../bindings/CleanupBranch';
+export type { CleanupReport } from '../bindings/CleanupReport';
+export type { CleanupState } from '../bindings/CleanupState';
 export type { ChangeKind } from '../bindings/ChangeKind';
 export type { ChangeSummary } from '../bindings/ChangeSummary';
 export type { CommitInfo } from '../bindings/CommitInfo';
 export type { ConflictFile } from '../bindings/ConflictFile';
 export type { ConflictKind } from '../bindings/ConflictKind';
 export type { ConflictPreview } from '../bindings/ConflictPreview';
+export type { DeleteOutcome } from '../bindings/DeleteOutcome';
+export type { DeleteResult } from '../bindings/DeleteResult';
+export type { DeletedBranch } from '../bindings/DeletedBranch';
 export type { DeployPlan } from '../bindings/DeployPlan';
 export type { DeployedRelease } from '../bindings/DeployedRelease';
 export type { DiffHunk } from '../bindings/DiffHunk';
@@ -37,6 +45,7 @@ export type { PlanItem } from '../bindings/PlanItem';
 export type { PlanWarning } from '../bindings/PlanWarning';
 export type { PullRequestOrigin } from '../bindings/PullRequestOrigin';
 export type { ProductionReleases } from '../bindings/ProductionReleases';
+export type { ReleaseLink } from '../bindings/ReleaseLink';
 export type { ReleaseState } from '../bindings/ReleaseState';
 export type { RunStatus } from '../bindings/RunStatus';
 export type { RunSteps } from '../bindings/RunSteps';

@@ -46,12 +46,17 @@ pub mod step7_tag;
 #[cfg(test)]
 mod step7_tests;
 pub mod step7_text;
+pub mod step8_cleanup;
+pub mod step8_delete;
+pub mod step8_service;
+pub mod step8_template;
 
 pub use step1_release::ReleaseState;
 pub use step2_branch::BranchState;
 pub use step3_fix::FixState;
 pub use step4_pipeline::PipelineState;
 pub use step7_state::MergeBackState;
+pub use step8_cleanup::CleanupState;
 
 /// One step of the wizard. Saved as its camelCase name (`"mergeBack"`), never as a number, so the
 /// names are part of the run file format: do not rename a variant's serde name.
@@ -224,9 +229,11 @@ pub struct RunSteps {
     pub fix: FixState,
     #[serde(default)]
     pub pipeline: PipelineState,
-    /// Boxed: every future holding a run would otherwise carry it inline.
+    // Boxed: every future holding a run would otherwise carry it inline (clippy large_futures).
     #[serde(default)]
     pub merge_back: Box<MergeBackState>,
+    #[serde(default)]
+    pub cleanup: CleanupState,
 }
 
 /// What a step's `advance` may use besides the run: the session, and a save of the run *before*

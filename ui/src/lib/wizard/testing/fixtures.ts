@@ -3,6 +3,7 @@ import type { Profile } from '../../bindings/Profile';
 import { profile as baseProfile } from '../../testing/ipc';
 import type { CommitInfo, DeployPlan, HotfixRun, ProductionReleases, StepState } from '../types';
 import type { BranchState } from '../../bindings/BranchState';
+import type { CleanupState } from '../../bindings/CleanupState';
 import type { FixState } from '../../bindings/FixState';
 import type { MergeBackState } from '../../bindings/MergeBackState';
 import type { PipelineState } from '../../bindings/PipelineState';
@@ -57,7 +58,7 @@ export const fixCommit: CommitInfo = {
 /**
  * Overrides for the run fixtures, named as the tests think of them: the run's own fields, the rail
  * as `steps` (each step's state), the current step by number or id, and each step's results flat
- * (`commit`, `branch`, `fix`, `pipeline` …), which `run()` files under `run.steps.{release,branch,fix,pipeline}`.
+ * (`commit`, `branch`, `fix`, `pipeline`, `cleanup` …), which `run()` files under `run.steps.{release,branch,fix,pipeline,cleanup}`.
  */
 export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 'currentStep'>> {
   currentStep?: StepId | number;
@@ -72,6 +73,7 @@ export interface RunOver extends Partial<Omit<HotfixRun, 'steps' | 'progress' | 
   fix?: FixState;
   pipeline?: PipelineState;
   mergeBack?: MergeBackState;
+  cleanup?: CleanupState;
 }
 
 function build(base: HotfixRun, over: RunOver): HotfixRun {
@@ -88,6 +90,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
     fix,
     pipeline,
     mergeBack,
+    cleanup,
     ...rest
   } = over;
   const pick = <T,>(key: keyof RunOver, value: T, fallback: T): T => (key in over ? value : fallback);
@@ -118,6 +121,7 @@ function build(base: HotfixRun, over: RunOver): HotfixRun {
       fix: fix ?? base.steps.fix,
       pipeline: pipeline ?? base.steps.pipeline,
       mergeBack: mergeBack ?? base.steps.mergeBack,
+      cleanup: cleanup ?? base.steps.cleanup,
     },
   };
 }
@@ -142,6 +146,7 @@ export function newRun(over: RunOver = {}): HotfixRun {
         fix: { commits: [], acknowledged: false },
         pipeline: {},
         mergeBack: { selected: [], previews: [], pullRequests: [], workItems: [] },
+        cleanup: { collaborationBranch: '', branches: [], deleted: [] },
       },
       log: [],
     },
