@@ -17,6 +17,7 @@ use hotfix_core::AppPaths;
 use crate::state::{AppState, KEYCHAIN_ENV};
 
 /// Steps 5 and 6: visibility, the deploy commands, the notification permission.
+#[path = "tests_deploy.rs"]
 mod deploy;
 
 /// The environment is process-wide: the tests that read it take this lock.
@@ -561,6 +562,7 @@ fn every_listed_command_is_registered() {
     }
 }
 
-mod merge_back;
 #[path = "tests_cleanup.rs"]
 mod cleanup;
+#[path = "tests_merge_back.rs"]
+mod merge_back;

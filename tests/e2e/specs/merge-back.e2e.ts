@@ -57,10 +57,11 @@ interface PullRequest {
 describe('merge back, step 7 (demo)', () => {
   let demo: Demo;
   let runId = '';
+  let branch = '';
 
   before(async () => {
     demo = await openDemoRuns();
-    await reachFixedBranch(demo);
+    ({ branch } = await reachFixedBranch(demo));
     await createPipeline();
     const runs = await invoke<{ id: string }[]>('hotfix_list_runs', { includeFinished: false });
     expect(runs).toHaveLength(1);
@@ -107,7 +108,8 @@ describe('merge back, step 7 (demo)', () => {
       demo.orgUrl,
       demo.pat,
       `${PROJECT}/_apis/git/repositories/${REPO}/pullrequests`,
-      { 'searchCriteria.status': 'all' },
+      // The demo has pull requests of older hotfix branches too.
+      { 'searchCriteria.status': 'all', 'searchCriteria.sourceRefName': `refs/heads/${branch}` },
     );
     expect(prs.value.map((p) => p.targetRefName).sort()).toEqual([
       'refs/heads/feature/customer-churn',
@@ -131,7 +133,7 @@ describe('merge back, step 7 (demo)', () => {
       demo.orgUrl,
       demo.pat,
       `${PROJECT}/_apis/git/repositories/${REPO}/pullrequests`,
-      { 'searchCriteria.targetRefName': 'refs/heads/main' },
+      { 'searchCriteria.targetRefName': 'refs/heads/main', 'searchCriteria.sourceRefName': `refs/heads/${branch}` },
     );
     const id = prs.value[0]!.pullRequestId;
     // What the simulator's pull request page does when its Complete button is pressed.

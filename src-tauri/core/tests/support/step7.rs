@@ -4,7 +4,7 @@
 use hotfix_core::hotfix::{HotfixRun, StepId};
 use serde_json::{json, Value};
 
-use super::{created, info, World, PROJECT};
+use super::{created, info, World, BRANCH, PROJECT};
 
 /// The two feature branches of the demo seed (the profile's default pattern `feature/*`).
 pub const FEATURES: [&str; 2] = ["feature/customer-churn", "feature/sql-pool-views"];
@@ -66,12 +66,15 @@ impl World {
         assert_eq!(answer["value"][0]["updateStatus"], "succeeded", "{answer}");
     }
 
-    /// Every pull request of the repository (any status), newest first.
+    /// Every pull request from the run's hotfix branch (any status), newest first. (The demo
+    /// seed has pull requests of older hotfix branches too.)
     pub async fn pull_requests(&self) -> Vec<Value> {
         let v = self
             .rest(
                 reqwest::Method::GET,
-                &self.git_url("pullrequests?searchCriteria.status=all"),
+                &self.git_url(&format!(
+                    "pullrequests?searchCriteria.status=all&searchCriteria.sourceRefName=refs/heads/{BRANCH}"
+                )),
                 None,
             )
             .await;

@@ -312,7 +312,21 @@ impl HistoryEntry {
             }),
             deployment: None,
             trigger_changes: None,
-            pull_requests: None,
+            pull_requests: (!steps.merge_back.pull_requests.is_empty()).then(|| {
+                steps
+                    .merge_back
+                    .pull_requests
+                    .iter()
+                    .map(|p| HistoryPullRequest {
+                        id: p.pull_request_id,
+                        target_branch: p.target.clone(),
+                        title: p.title.clone(),
+                        status: p.status.clone(),
+                        merge_status: Some(p.merge_status.clone()),
+                        web_url: Some(p.web_url.clone()),
+                    })
+                    .collect()
+            }),
             cleanup: touched_cleanup.then(|| HistoryCleanup {
                 deleted: cleanup
                     .deleted

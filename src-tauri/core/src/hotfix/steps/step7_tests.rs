@@ -333,3 +333,18 @@ fn a_run_saved_before_step_7_existed_loads_with_an_empty_merge_back() {
     assert_eq!(summary["notMergedBack"], false);
     assert_eq!(summary["mergeBackPending"], serde_json::json!([]));
 }
+
+#[test]
+fn the_history_entry_lists_the_merge_back_pull_requests() {
+    let mut run = run();
+    let entry = crate::hotfix::history::entry::HistoryEntry::from_run(&run);
+    assert_eq!(entry.pull_requests, None, "none opened yet");
+    run.steps.merge_back.pull_requests = vec![pr("main", "completed"), pr("feature/a", "active")];
+    let entry = crate::hotfix::history::entry::HistoryEntry::from_run(&run);
+    let prs = entry.pull_requests.unwrap();
+    assert_eq!(prs.len(), 2);
+    assert_eq!(prs[0].target_branch, "main");
+    assert_eq!(prs[0].status, "completed");
+    assert_eq!(prs[1].merge_status.as_deref(), Some("succeeded"));
+    assert_eq!(prs[1].web_url.as_deref(), Some("u"));
+}
