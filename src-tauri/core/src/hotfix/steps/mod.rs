@@ -40,6 +40,7 @@ pub mod step4_pipeline;
 pub mod step4_save;
 pub mod step8_cleanup;
 pub mod step8_delete;
+pub mod step8_judge;
 pub mod step8_service;
 pub mod step8_template;
 
