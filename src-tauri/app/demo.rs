@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+use ado_sim::seed::demo_production::PROD_OVERRIDES;
 use ado_sim::seed::demo_release::{
     AGENT_QUEUE, DEFINITION, PROD_CONNECTION, PROD_STAGE, PROD_WORKSPACE,
 };
@@ -219,9 +220,12 @@ async fn ensure_profile(
         profile.prod_subscription_id = sub;
     }
 
-    // Step 4's settings as the profile editor shows them (the defaults; kept when edited).
-    if profile.hotfix_pipeline.is_none() {
-        profile.hotfix_pipeline = Some(hotfix_core::profiles::HotfixPipelineSettings::default());
+    // Step 4's settings as the profile editor shows them (the defaults with the demo's production
+    // overrides, which leave one parameterised value uncovered for the review to show; kept when
+    // edited).
+    let settings = profile.hotfix_pipeline.get_or_insert_with(Default::default);
+    if settings.override_arm_parameters.trim().is_empty() {
+        settings.override_arm_parameters = PROD_OVERRIDES.to_owned();
     }
 
     // The simulator's own PAT fills the pickers; the profile itself signs in with Entra ID.

@@ -434,3 +434,44 @@ async fn synapse_trigger_answers_have_the_shapes_of_the_official_examples() {
         Some("Started" | "Stopped")
     ));
 }
+
+#[tokio::test]
+async fn synapse_artifact_lists_and_errors_have_the_shapes_of_the_official_examples() {
+    let sim = TestSim::start(Seed::Demo, 10).await;
+    let base = format!("{}/synapse/contoso-synapse-prod", sim.info.base_url);
+    let get = |url: String| {
+        let http = sim.http.clone();
+        let token = sim.info.synapse_token.clone();
+        async move {
+            let resp = http.get(url).bearer_auth(token).send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let mut problems = Vec::new();
+    for (segment, example) in [
+        ("linkedservices", "LinkedServices_ListByWorkspace.json"),
+        ("integrationRuntimes", "IntegrationRuntimes_List.json"),
+    ] {
+        let (status, list) = get(format!("{base}/{segment}?api-version=2020-12-01")).await;
+        assert_eq!(status, 200, "{segment}: {list}");
+        assert!(!list["value"].as_array().unwrap().is_empty(), "{segment}");
+        compare(&synapse_example(example), &list, segment, &mut problems);
+    }
+    // The error answer of the spec's `default` response.
+    let file = fixtures_dir().join(
+        "synapse/specification/synapse/data-plane/Microsoft.Synapse/stable/2020-12-01/examples/IntegrationRuntimes_List.json",
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let (status, missing) = get(format!(
+        "{base}/integrationRuntimes/no-such-runtime?api-version=2020-12-01"
+    ))
+    .await;
+    assert_eq!(status, 404);
+    compare(
+        &doc["responses"]["default"]["body"],
+        &missing,
+        "error",
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -70,14 +70,19 @@ pub(crate) async fn session(
 ) -> AppResult<Arc<Session>> {
     let run = hotfix.get_run(run_id)?;
     let profile = profile_of(state, &run)?;
+    // The data-plane token sources are set again on every use: the demo may have restarted.
+    let access = crate::commands::signin::synapse_access(state, &profile).await;
     if let Some(s) = hotfix.cached_session(&profile) {
+        s.set_synapse_access(access);
         return Ok(s);
     }
     let client = crate::commands::signin::client_for(state, &profile)
         .await
         .map_err(|e| crate::demo::advise_on_token(&profile, e))?;
     let client = state.prepare(client, profile.simulated);
-    hotfix.session(&profile, || Ok(client))
+    let session = hotfix.session(&profile, || Ok(client))?;
+    session.set_synapse_access(access);
+    Ok(session)
 }
 
 /// The run's Studio link, with the simulator's base URL when demo mode is running (the open

@@ -11,6 +11,7 @@ use hotfix_core::secrets::KeychainStatus;
 use hotfix_core::signin::azcli::AzureCli;
 use hotfix_core::signin::session::SignInOptions;
 use hotfix_core::signin::SignInAccount;
+use hotfix_core::synapse::dataplane::SynapseAccess;
 use hotfix_core::{AppError, AppResult};
 use serde::Serialize;
 use tauri::State;
@@ -47,6 +48,23 @@ pub async fn client_for(state: &AppState, profile: &Profile) -> AppResult<AdoCli
         &AzureCli::default(),
     )
     .await
+}
+
+/// How a session of `profile` may get a Synapse data-plane token: the app's Entra ID sign-ins,
+/// the Azure CLI, and, while the demo runs, the simulator's own token (simulated profiles only).
+pub async fn synapse_access(state: &AppState, profile: &Profile) -> SynapseAccess {
+    let simulator_token = if profile.simulated {
+        let slot = state.demo.lock().await;
+        slot.as_ref()
+            .map(|d| hotfix_core::secrets::Token::new(d.info().synapse_token.clone()))
+    } else {
+        None
+    };
+    SynapseAccess {
+        sign_in: Some(Arc::clone(&state.sign_in)),
+        azure_cli: Some(AzureCli::default()),
+        simulator_token,
+    }
 }
 
 /// Signs the saved profile in with Microsoft Entra ID: opens the sign-in page in the system

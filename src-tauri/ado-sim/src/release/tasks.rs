@@ -11,11 +11,13 @@ use crate::catalog::TaskKind;
 use crate::state::World;
 
 mod deploy;
+pub mod parameters;
 mod synapse_files;
+mod template_params;
 mod toggle;
 
-pub use deploy::synapse_deploy;
-pub use synapse_files::{read_source, validate, SynArtifact};
+pub use deploy::{for_target, synapse_deploy};
+pub use synapse_files::{read_file, read_source, validate, SynArtifact};
 pub use toggle::toggle_triggers;
 
 /// Result of one task.

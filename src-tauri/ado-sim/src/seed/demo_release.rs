@@ -10,9 +10,8 @@ use super::demo_repo::{DemoRepoFacts, DEV_WORKSPACE};
 use crate::catalog;
 use crate::release::links::{Person, ProjectRef};
 use crate::release::model::{Counters, Definition, Release, ReleaseEnvironment};
-use crate::release::tasks::{self, AgentArtifact, Outcome};
 use crate::state::World;
-use crate::synapse::{Workspace, STARTED, STOPPED};
+use crate::synapse::Workspace;
 
 /// Names the demo uses (also read by tests).
 pub const DEFINITION: &str = "Synapse-Release";
@@ -96,7 +95,7 @@ pub fn synapse_stage_tasks(
                 "TargetWorkspaceName": workspace,
                 "DeleteArtifactsNotInTemplate": "false",
                 "DeployManagedPrivateEndpoints": "false",
-                "OverrideArmParameters": format!("-workspaceName {workspace}"),
+                "OverrideArmParameters": super::demo_production::overrides_for(workspace),
                 "FailOnMissingOverrides": "false",
                 "Environment": "prod",
                 "npmpackage": "prod",
@@ -169,50 +168,6 @@ pub fn git_artifact(facts: &DemoRepoFacts, alias: &str, branch: &str, primary: b
         "isPrimary": primary,
         "isRetained": false,
     })
-}
-
-/// Deploys the source artifacts of `commit` (Synapse root folder `/`) into a workspace, as the
-/// seed's history did; then sets the runtime state of every trigger.
-fn deploy_source(
-    world: &mut World,
-    facts: &DemoRepoFacts,
-    commit: &str,
-    workspace: &str,
-    stopped: &[&str],
-) -> anyhow::Result<()> {
-    let repo = world
-        .git
-        .repo(&facts.project, &facts.repository)
-        .ok_or_else(|| anyhow::anyhow!("demo repository {} is missing", facts.repository))?;
-    let a = AgentArtifact {
-        alias: SOURCE_ALIAS.into(),
-        kind: "Git".into(),
-        repo_name: repo.name.clone(),
-        repo_path: Some(repo.path.clone()),
-        commit: commit.to_owned(),
-        branch: "refs/heads/main".into(),
-    };
-    let mut out = Outcome::default();
-    let arts = tasks::read_source(&a, "", &mut out).ok_or_else(|| {
-        anyhow::anyhow!("demo source at {commit} is unreadable: {:?}", out.errors)
-    })?;
-    let ws = world
-        .synapse
-        .workspace_mut(workspace)
-        .ok_or_else(|| anyhow::anyhow!("workspace {workspace} missing"))?;
-    for art in arts {
-        ws.upsert(&art.kind, &art.name, art.properties);
-    }
-    let names: Vec<String> = ws.triggers().map(|t| t.name.clone()).collect();
-    for n in names {
-        let state = if stopped.iter().any(|s| s.eq_ignore_ascii_case(&n)) {
-            STOPPED
-        } else {
-            STARTED
-        };
-        ws.set_trigger_state(&n, state);
-    }
-    Ok(())
 }
 
 /// Seeds the catalogue (tasks, extensions, service connections, queues) and the workspaces.
@@ -339,8 +294,11 @@ pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
         );
     }
 
-    // Workspaces: dev = main head (Git-connected), test/prod = Release-3; one prod trigger stopped.
+    // Workspaces: dev = main head (Git-connected), test/prod = Release-3 as deployed; one prod
+    // trigger stopped on purpose, one prod pipeline changed by hand since.
     let r3 = facts.release_commits.last().cloned().unwrap_or_default();
+    use super::demo_production::{add_workspace_defaults, change_by_hand, deploy_source};
+    add_workspace_defaults(world);
     deploy_source(world, facts, &facts.main_head, DEV_WORKSPACE, &[])?;
     deploy_source(world, facts, &r3, TEST_WORKSPACE, &[])?;
     deploy_source(
@@ -348,8 +306,9 @@ pub fn seed(world: &mut World, facts: &DemoRepoFacts) -> anyhow::Result<()> {
         facts,
         &r3,
         PROD_WORKSPACE,
-        &["tr_sales_file_arrival"],
+        &[super::demo_production::STOPPED_ON_PURPOSE],
     )?;
+    change_by_hand(world);
     Ok(())
 }
 

@@ -153,33 +153,37 @@ fn arm_templates(a: &Artifacts) -> (Value, Value) {
     );
     values.insert("workspaceName".into(), json!({"value": DEV_WORKSPACE}));
     let mut resources = Vec::new();
+    use crate::release::tasks::parameters;
+    let definition = parameters::default_definition();
     for ((folder, name), v) in a {
         let mut props = v["properties"].clone();
-        if folder == "linkedService" {
-            let tp = &mut props["typeProperties"];
-            for key in ["connectionString", "url", "baseUrl"] {
-                if let Some(value) = tp.get(key).cloned() {
-                    let secure = key == "connectionString";
-                    let pname = if secure {
-                        format!("{name}_connectionString")
-                    } else {
-                        format!("{name}_properties_typeProperties_{key}")
-                    };
-                    parameters.insert(pname.clone(), json!({"type": if secure { "secureString" } else { "string" }, "metadata": format!("Secure string for '{key}' of '{name}'"), "defaultValue": if secure { Value::Null } else { value.clone() }}));
-                    if !secure {
-                        values.insert(pname.clone(), json!({"value": value}));
-                    } else {
-                        values.insert(pname.clone(), json!({"value": ""}));
-                    }
-                    tp[key] = json!(format!("[parameters('{pname}')]"));
-                }
+        // Parameterised the way Synapse Studio's Publish does with the default parameter template.
+        for p in parameters::parameters_of(folder, name, &props, &definition) {
+            if let Some(slot) = parameters::slot(&mut props, &p.path) {
+                *slot = json!(format!("[parameters('{}')]", p.name));
             }
-            if let Some(o) = parameters
-                .get_mut(&format!("{name}_connectionString"))
-                .and_then(Value::as_object_mut)
-            {
-                o.remove("defaultValue");
+            let secure = p.stype.eq_ignore_ascii_case("securestring");
+            let property = p
+                .path
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    parameters::Seg::Key(k) => Some(k.as_str()),
+                    parameters::Seg::Index(_) => None,
+                })
+                .unwrap_or_default();
+            let mut decl = json!({"type": p.stype});
+            if secure {
+                decl["metadata"] = json!(format!("Secure string for '{property}' of '{name}'"));
             }
+            if p.keep_default && !secure {
+                decl["defaultValue"] = p.dev_value.clone();
+            }
+            parameters.insert(p.name.clone(), decl);
+            values.insert(
+                p.name.clone(),
+                json!({"value": if p.keep_default { p.dev_value.clone() } else { json!("") }}),
+            );
         }
         let mut refs = Vec::new();
         references(v, &mut refs);

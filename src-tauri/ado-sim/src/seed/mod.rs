@@ -13,6 +13,7 @@ pub mod demo;
 pub mod demo_artifacts;
 pub mod demo_connections;
 pub mod demo_hotfixes;
+pub mod demo_production;
 pub mod demo_release;
 pub mod demo_repo;
 pub mod scale;

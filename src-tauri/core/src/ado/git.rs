@@ -316,15 +316,34 @@ impl GitRepoApi {
         }
     }
 
+    /// Every item below `folder` at `version`, at any depth (one request); `None` when the folder
+    /// does not exist.
+    pub async fn list_tree(
+        &self,
+        folder: &str,
+        version: (&str, VersionType),
+    ) -> Result<Option<Vec<GitItemRef>>, AdoError> {
+        self.list_items(folder, version, "Full").await
+    }
+
     /// The direct children of `folder` at `version`; `None` when the folder does not exist.
     pub async fn list_folder(
         &self,
         folder: &str,
         version: (&str, VersionType),
     ) -> Result<Option<Vec<GitItemRef>>, AdoError> {
+        self.list_items(folder, version, "OneLevel").await
+    }
+
+    async fn list_items(
+        &self,
+        folder: &str,
+        version: (&str, VersionType),
+        recursion: &str,
+    ) -> Result<Option<Vec<GitItemRef>>, AdoError> {
         let query = [
             ("scopePath", folder.to_owned()),
-            ("recursionLevel", "OneLevel".to_owned()),
+            ("recursionLevel", recursion.to_owned()),
             ("versionDescriptor.version", version.0.to_owned()),
             (
                 "versionDescriptor.versionType",

@@ -13,6 +13,7 @@
 pub mod demo;
 pub mod history;
 pub mod migrate;
+pub mod review;
 pub mod run;
 pub mod service;
 pub mod session;

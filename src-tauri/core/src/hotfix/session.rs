@@ -1,5 +1,5 @@
 //! What the steps need to talk to Azure DevOps for one profile: the client, the profile snapshot,
-//! and what is read once per session and cached (the publish branch from `publish_config.json`;
+//! how to get a Synapse data-plane token, and what is read once per session and cached (the publish branch from `publish_config.json`;
 //! the Synapse tasks of the organization's task catalogue, as the last pre-flight or step 4 read
 //! them; the client itself caches the Resource Areas discovery).
 
@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::pipeline::catalog::{load_synapse_tasks, SynapseTasks};
 use crate::profiles::model::DEFAULT_PUBLISH_BRANCH;
 use crate::profiles::Profile;
+use crate::synapse::dataplane::SynapseAccess;
 use crate::synapse::RootFolder;
 
 pub struct Session {
@@ -16,6 +17,8 @@ pub struct Session {
     profile: Profile,
     publish_branch: tokio::sync::OnceCell<String>,
     synapse_tasks: std::sync::Mutex<Option<SynapseTasks>>,
+    /// How this session may get a Synapse data-plane token (set by the app).
+    synapse_access: std::sync::Mutex<SynapseAccess>,
     signed_in_user: tokio::sync::OnceCell<Option<String>>,
 }
 
@@ -33,8 +36,20 @@ impl Session {
             profile,
             publish_branch: tokio::sync::OnceCell::new(),
             synapse_tasks: std::sync::Mutex::new(None),
+            synapse_access: std::sync::Mutex::new(SynapseAccess::default()),
             signed_in_user: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// What [`crate::synapse::dataplane::DataPlane::for_profile`] may use for a token: the app's
+    /// Entra ID sign-ins, the Azure CLI, the demo simulator's token. Replaces the earlier one.
+    pub fn set_synapse_access(&self, access: SynapseAccess) {
+        *crate::hotfix::service::lock(&self.synapse_access) = access;
+    }
+
+    /// The data-plane token sources of this session (none until the app sets them).
+    pub fn synapse_access(&self) -> SynapseAccess {
+        crate::hotfix::service::lock(&self.synapse_access).clone()
     }
 
     pub fn client(&self) -> &AdoClient {

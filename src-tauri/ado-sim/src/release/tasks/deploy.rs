@@ -4,11 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::parameters::{self, parse_overrides, DEFINITION_FILE};
 use super::synapse_files::{
     label, parse_json, read_file, read_source, read_template, split_artifact_path, validate,
+    SynArtifact,
 };
-use super::{check_connection, input, truthy, AgentArtifact, Outcome, WORK_DIR};
+use super::{check_connection, input, template_params, truthy, AgentArtifact, Outcome, WORK_DIR};
 use crate::state::World;
+use crate::synapse::defaults::{is_default, rename_references};
 use crate::synapse::STARTED;
 
 /// Runs the `Synapse workspace deployment` task.
@@ -83,6 +86,15 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
             }
         }
     };
+    let overrides_raw = input(inputs, &["OverrideArmParameters"]);
+    let overrides = parse_overrides(overrides_raw);
+    if !overrides.is_empty() {
+        // Names only: the values are production connection strings and keys.
+        out.line(format!(
+            "Overriding template parameters: {}",
+            overrides.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
     let arts = match operation {
         "validate" | "validateDeploy" => {
             let raw = input(inputs, &["ArtifactsFolder"]);
@@ -132,7 +144,31 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
                 return out;
             }
             out.line("Exporting ARM template to ExportedArtifacts/TemplateForWorkspace.json ...");
-            arts
+            let definition_path = if sub.is_empty() {
+                DEFINITION_FILE.to_owned()
+            } else {
+                format!("{sub}/{DEFINITION_FILE}")
+            };
+            let definition = match read_file(&a, &definition_path).map(|b| parse_json(&b)) {
+                Ok(Ok(d)) => {
+                    out.line(format!(
+                        "Using the custom parameter template {DEFINITION_FILE}."
+                    ));
+                    d
+                }
+                Ok(Err(e)) => {
+                    out.error(format!(
+                        "{DEFINITION_FILE} of artifact '{}' is not valid JSON: {e}.",
+                        a.alias
+                    ));
+                    return out;
+                }
+                Err(_) => {
+                    out.line("Using the default parameter template.");
+                    parameters::default_definition()
+                }
+            };
+            with_overrides(arts, &definition, &overrides, &mut out)
         }
         _ => {
             let raw = input(inputs, &["TemplateFile"]);
@@ -161,6 +197,20 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
                     return out;
                 }
             };
+            let params_file = input(inputs, &["ParametersFile"]);
+            let params_file = if params_file.trim().is_empty() {
+                None
+            } else {
+                find_artifact(params_file, &mut out)
+                    .and_then(|(pa, pp)| read_file(&pa, &pp).ok())
+                    .and_then(|b| parse_json(&b).ok())
+            };
+            let values =
+                template_params::values(&template, params_file.as_ref(), &overrides, &target);
+            let mut template = template;
+            if let Some(resources) = template.get_mut("resources") {
+                template_params::substitute(resources, &values);
+            }
             let Some(arts) = read_template(&template, &path, &mut out) else {
                 return out;
             };
@@ -174,13 +224,7 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
             arts
         }
     };
-    let overrides = input(inputs, &["OverrideArmParameters"]);
-    if !overrides.trim().is_empty() {
-        out.line(format!(
-            "Overriding template parameters: {}",
-            overrides.lines().collect::<Vec<_>>().join(" ")
-        ));
-    }
+    let arts = for_target(arts, &ws.name, &mut out);
     // A trigger the template touches must be stopped first (like the real service).
     for t in arts.iter().filter(|a| a.kind == "trigger") {
         if ws.trigger_state(&t.name) == Some(STARTED) {
@@ -231,6 +275,8 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
             .artifacts
             .values()
             .filter(|a| !keep.contains(&(a.kind.clone(), a.name.to_ascii_lowercase())))
+            // The workspace's own default artifacts stand for the template's (renamed) ones.
+            .filter(|a| !is_default(&a.kind, &a.name, &a.properties))
             .map(|a| (a.kind.clone(), a.name.clone()))
             .collect();
         for (k, n) in stale {
@@ -253,4 +299,51 @@ pub fn synapse_deploy(world: &mut World, inputs: &Value, artifacts: &[AgentArtif
     ));
     out.line("Deployment of the Synapse artifacts succeeded.");
     out
+}
+
+/// The artifacts with what the deployment gives their parameterised values (override, else the
+/// development default, else empty).
+fn with_overrides(
+    arts: Vec<SynArtifact>,
+    definition: &Value,
+    overrides: &BTreeMap<String, String>,
+    out: &mut Outcome,
+) -> Vec<SynArtifact> {
+    let mut used = BTreeSet::new();
+    let arts = arts
+        .into_iter()
+        .map(|mut a| {
+            let params = parameters::parameters_of(&a.kind, &a.name, &a.properties, definition);
+            used.extend(parameters::apply(&mut a.properties, &params, overrides));
+            a
+        })
+        .collect();
+    for name in overrides
+        .keys()
+        .filter(|n| !used.contains(*n) && *n != "workspaceName")
+    {
+        out.line(format!(
+            "Override '{name}' matches no parameter of the generated template; it is ignored."
+        ));
+    }
+    arts
+}
+
+/// What the task deploys to `target`: the workspace's own default artifacts are skipped and every
+/// reference to the source workspace's defaults points at the target's.
+pub fn for_target(arts: Vec<SynArtifact>, target: &str, out: &mut Outcome) -> Vec<SynArtifact> {
+    arts.into_iter()
+        .filter_map(|mut a| {
+            if is_default(&a.kind, &a.name, &a.properties) {
+                out.line(format!(
+                    "Skipping {} '{}': it is a default artifact of the workspace.",
+                    label(&a.kind),
+                    a.name
+                ));
+                return None;
+            }
+            rename_references(&mut a.properties, target);
+            Some(a)
+        })
+        .collect()
 }

@@ -127,7 +127,7 @@ fn read_tree(a: &AgentArtifact, sub: &str) -> Result<Vec<(String, Vec<u8>)>, Str
 }
 
 /// Reads one file of an artifact.
-pub(super) fn read_file(a: &AgentArtifact, path: &str) -> Result<Vec<u8>, String> {
+pub fn read_file(a: &AgentArtifact, path: &str) -> Result<Vec<u8>, String> {
     let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
     read_tree(a, dir)?
         .into_iter()

@@ -1,9 +1,14 @@
 //! Simulated Synapse workspaces (deployed artifacts, triggers with runtime state) and their data
-//! plane API (list / get / start / stop triggers, bearer-token auth).
+//! plane API (list / get / start / stop triggers, bearer-token auth; list / get of every other
+//! artifact collection in [`artifacts`]).
 //!
 //! Real base URL: `https://{workspace}.dev.azuresynapse.net`; here `{base}/synapse/{workspace}`.
-//! Shapes follow `reference/synapse/specification/.../2020-12-01/examples/Triggers_*.json`; errors
-//! use the Azure CloudError body `{"error":{"code","message"}}`.
+//! Shapes follow `reference/synapse/specification/.../2020-12-01/examples/Triggers_*.json`,
+//! `LinkedServices_ListByWorkspace.json` and the other `*_ListByWorkspace.json`; errors use the
+//! Azure CloudError body `{"error":{"code","message"}}`.
+
+pub mod artifacts;
+pub mod defaults;
 
 use std::collections::BTreeMap;
 
@@ -132,16 +137,6 @@ impl Workspace {
             self.subscription_id, self.resource_group, self.name
         )
     }
-
-    fn trigger_json(&self, art: &Artifact) -> Value {
-        json!({
-            "id": self.resource_id("triggers", &art.name),
-            "name": art.name,
-            "type": "Microsoft.Synapse/workspaces/triggers",
-            "properties": art.properties,
-            "etag": art.etag,
-        })
-    }
 }
 
 impl SynapseWorld {
@@ -167,7 +162,7 @@ fn new_etag() -> String {
 }
 
 /// The Azure CloudError body.
-fn cloud_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub(crate) fn cloud_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message.into()}})),
@@ -178,7 +173,7 @@ fn cloud_error(status: StatusCode, code: &str, message: impl Into<String>) -> Re
 /// Routes of the Synapse data plane, mounted at `/synapse/{workspace}` (paths are lower-cased by
 /// the server before routing; names are matched case-insensitively).
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    artifacts::routes(Router::new())
         .route("/synapse/{workspace}/triggers", get(list_triggers))
         .route("/synapse/{workspace}/triggers/{trigger}", get(get_trigger))
         .route(
@@ -192,17 +187,20 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-struct ApiVersionQuery {
+pub(crate) struct ApiVersionQuery {
     #[serde(rename = "api-version")]
-    api_version: Option<String>,
+    pub(crate) api_version: Option<String>,
     /// Position of the next page, inside a `nextLink` (opaque to clients, which follow the link as-is).
     #[serde(rename = "continuationToken")]
-    continuation_token: Option<String>,
+    pub(crate) continuation_token: Option<String>,
 }
 
-/// Triggers per page of `GET /triggers`; further pages are announced by `nextLink`
-/// (`x-ms-pageable` in triggers.json).
-pub const TRIGGER_PAGE_SIZE: usize = 50;
+/// Items per page of every data-plane list (`GET /triggers`, `/pipelines`, …); further pages are
+/// announced by `nextLink` (`x-ms-pageable` in the 2020-12-01 spec). Small on purpose, so that
+/// clients meet paging with the demo's few artifacts.
+pub const PAGE_SIZE: usize = 5;
+/// Triggers per page of `GET /triggers` (the same page size as every list).
+pub const TRIGGER_PAGE_SIZE: usize = PAGE_SIZE;
 
 /// The bearer-token check of the data plane, run by the auth middleware before any Synapse route
 /// (so a bad or missing token never reaches a handler): `Some` is the 401 answer, a CloudError body
@@ -253,7 +251,7 @@ pub(crate) fn authenticate_bearer(sim: &Sim, headers: &HeaderMap) -> Option<Resp
 
 /// Checks the api-version like the real endpoint (the token was checked by the auth middleware);
 /// `Some` is the error answer.
-fn check(q: &ApiVersionQuery) -> Option<Response> {
+pub(crate) fn check(q: &ApiVersionQuery) -> Option<Response> {
     match q.api_version.as_deref() {
         None | Some("") => Some(cloud_error(
             StatusCode::BAD_REQUEST,
@@ -271,7 +269,7 @@ fn check(q: &ApiVersionQuery) -> Option<Response> {
     }
 }
 
-fn workspace_not_found(name: &str) -> Response {
+pub(crate) fn workspace_not_found(name: &str) -> Response {
     cloud_error(
         StatusCode::NOT_FOUND,
         "WorkspaceNotFound",
@@ -292,40 +290,7 @@ async fn list_triggers(
     Path(workspace): Path<String>,
     Query(q): Query<ApiVersionQuery>,
 ) -> Response {
-    if let Some(r) = check(&q) {
-        return r;
-    }
-    let world = sim.world();
-    let Some(ws) = world.synapse.workspace(&workspace) else {
-        return workspace_not_found(&workspace);
-    };
-    let start = match q.continuation_token.as_deref().map(str::parse::<usize>) {
-        None => 0,
-        Some(Ok(n)) => n,
-        Some(Err(_)) => {
-            return cloud_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidContinuationToken",
-                "The continuation token of this request is not valid. Follow the nextLink of the previous page as-is, or list from the start.",
-            )
-        }
-    };
-    let total = ws.triggers().count();
-    let value: Vec<Value> = ws
-        .triggers()
-        .skip(start)
-        .take(TRIGGER_PAGE_SIZE)
-        .map(|t| ws.trigger_json(t))
-        .collect();
-    let next = start + value.len();
-    let mut body = json!({ "value": value });
-    if next < total {
-        body["nextLink"] = json!(format!(
-            "{}/synapse/{}/triggers?api-version={API_VERSION}&continuationToken={next}",
-            sim.info.base_url, ws.name
-        ));
-    }
-    Json(body).into_response()
+    artifacts::list_page(&sim, &workspace, artifacts::collection("trigger"), &q)
 }
 
 async fn get_trigger(
@@ -351,7 +316,7 @@ async fn get_trigger(
     if if_none_match.as_deref() == Some(art.etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    Json(ws.trigger_json(art)).into_response()
+    Json(ws.artifact_json(art)).into_response()
 }
 
 async fn start_trigger(
