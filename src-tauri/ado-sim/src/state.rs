@@ -212,10 +212,28 @@ impl Sim {
             .persist_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.write_locked()
+    }
+
+    /// Writes the world; the caller holds `persist_lock`.
+    fn write_locked(&self) -> anyhow::Result<()> {
         self.dirty.store(false, std::sync::atomic::Ordering::SeqCst);
         let snapshot = self.world().clone();
         let json = serde_json::to_vec(&snapshot)?;
         write_atomic(&self.state_dir.join(WORLD_FILE), &json)
+    }
+
+    /// The background writer's write: skipped once the writer was stopped, decided under the write
+    /// lock, so no write lands after a shutdown's final flush (a reset deletes the folder next).
+    fn write_unless_stopped(&self) -> anyhow::Result<()> {
+        let _guard = self
+            .persist_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.persist_stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.write_locked()
     }
 
     /// Writes `world.json` if a write is pending.
@@ -235,9 +253,12 @@ impl Sim {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if self.persist_stop.load(Ordering::SeqCst) {
+                return;
+            }
             if self.dirty.load(Ordering::SeqCst) {
                 let sim = std::sync::Arc::clone(&self);
-                match tokio::task::spawn_blocking(move || sim.persist_now()).await {
+                match tokio::task::spawn_blocking(move || sim.write_unless_stopped()).await {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => tracing::warn!("could not write world.json: {e}"),
                     Err(e) => tracing::warn!("the world.json writer failed: {e}"),

@@ -62,6 +62,7 @@ mod step7_tests;
 pub mod step7_text;
 pub mod step8_cleanup;
 pub mod step8_delete;
+pub mod step8_judge;
 pub mod step8_service;
 pub mod step8_template;
 

@@ -1,4 +1,9 @@
+use chrono::Utc;
+
 use super::*;
+use crate::hotfix::run::HotfixRun;
+use crate::hotfix::steps::step8_cleanup::{cleanup_reachable, CleanupState};
+use crate::hotfix::steps::StepId;
 use crate::profiles::Profile;
 
 fn release(id: i32, name: &str) -> ReleaseShallow {
