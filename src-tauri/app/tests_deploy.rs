@@ -61,7 +61,7 @@ fn the_step_5_and_6_commands_say_a_missing_run_is_missing() {
 #[test]
 fn the_main_window_may_show_the_deployment_notification() {
     let capability: Value =
-        serde_json::from_str(include_str!("../../../capabilities/main.json")).expect("capability");
+        serde_json::from_str(include_str!("../../capabilities/main.json")).expect("capability");
     assert!(capability["permissions"]
         .as_array()
         .unwrap()

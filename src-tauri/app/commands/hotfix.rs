@@ -7,8 +7,8 @@ use std::sync::Arc;
 use hotfix_core::hotfix::step1_release::ProductionReleases;
 use hotfix_core::hotfix::step2_branch::BranchNameCheck;
 use hotfix_core::hotfix::step3_fix::{BranchPoll, StudioLink};
-use hotfix_core::hotfix::steps::step7_service::GitProgress;
 use hotfix_core::hotfix::steps::step5_watch::DeploymentEnded;
+use hotfix_core::hotfix::steps::step7_service::GitProgress;
 use hotfix_core::hotfix::{
     HotfixRun, HotfixService, RunObserver, RunSummary, Session, WatchProgress,
 };

@@ -15,7 +15,7 @@ use support::{world, BRANCH, DEFINITION};
 #[tokio::test]
 async fn a_finished_run_exports_as_a_change_record_with_its_links() {
     let w = world(Seed::Demo).await;
-    let run = finished_run(&w).await;
+    let run = Box::pin(finished_run(&w)).await;
     let release = run.steps.release.release.clone().unwrap();
     let commit = run.steps.release.commit.clone().unwrap();
     let branch = run.steps.branch.branch.clone().unwrap();
