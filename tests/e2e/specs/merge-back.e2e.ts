@@ -10,43 +10,9 @@ import { adoGet, fileOnBranch } from '../helpers/ado.js';
 import { appHome } from '../helpers/app.js';
 import { invoke } from '../helpers/demo.js';
 import { byTestId, textOf } from '../helpers/ui.js';
-import { openDemoRuns, PIPELINE, PROJECT, REPO, reachFixedBranch, type Demo } from '../helpers/wizard.js';
+import { openDemoRuns, PIPELINE, PROJECT, REPO, toConfirmed, type Demo } from '../helpers/wizard.js';
 
 const CHURN = 'feature/customer-churn';
-
-/** Steps 3 → 4: runs the pre-flight, previews and creates the hotfix pipeline in the window. */
-async function createPipeline(): Promise<void> {
-  await byTestId('step3-continue').click();
-  await byTestId('step4').waitForDisplayed();
-  const report = byTestId('step4-preflight-report');
-  await report.waitForDisplayed({ timeout: 60_000 });
-  await byTestId('step4-preview-button').click();
-  await byTestId('step4-preview').waitForDisplayed({ timeout: 60_000 });
-  await byTestId('step4-save').click();
-  await byTestId('step4-done').waitForDisplayed({ timeout: 60_000 });
-}
-
-/**
- * Marks steps 5 and 6 done on the saved run, as a confirmed deployment leaves it. Steps 5–6 (and
- * their e2e helper `toConfirmed()`) are built in parallel by another team; until they land this
- * sets the run up through the app's own run file, which the app reads on every command.
- */
-function confirmThroughRunFile(runId: string): void {
-  const file = path.join(appHome(), 'data', 'runs', `${runId}.json`);
-  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    currentStep: string;
-    progress: { id: string; state: string; note?: string }[];
-  };
-  for (const step of run.progress) {
-    if (step.id === 'deploy' || step.id === 'confirm') {
-      step.state = 'done';
-      delete step.note;
-    }
-    if (step.id === 'mergeBack') step.state = 'active';
-  }
-  run.currentStep = 'mergeBack';
-  fs.writeFileSync(file, JSON.stringify(run, null, 2));
-}
 
 interface PullRequest {
   pullRequestId: number;
@@ -61,14 +27,11 @@ describe('merge back, step 7 (demo)', () => {
 
   before(async () => {
     demo = await openDemoRuns();
-    ({ branch } = await reachFixedBranch(demo));
-    await createPipeline();
+    ({ branch } = await toConfirmed(demo));
     const runs = await invoke<{ id: string }[]>('hotfix_list_runs', { includeFinished: false });
     expect(runs).toHaveLength(1);
     runId = runs[0]!.id;
-    confirmThroughRunFile(runId);
-    await byTestId('wizard-back').click();
-    await byTestId(`run-continue-${runId}`).click();
+    await byTestId('step6-continue').click();
     await byTestId('step7').waitForDisplayed({ timeout: 30_000 });
   });
 
