@@ -122,6 +122,9 @@ describe('hotfix pipeline, step 4 (demo)', () => {
     const before = await definitionsNamed(demo, definitionName);
     demo = await openDemoRuns();
     await byTestId(`run-continue-${runId}`).click();
+    // The run continues where it stands, step 5 (deploy); step 4 is opened from the rail.
+    await byTestId('step5').waitForDisplayed({ timeout: 30_000 });
+    await byTestId('rail-step-4-open').click();
     await byTestId('step4-done').waitForDisplayed({ timeout: 30_000 });
     expect((await textOf(byTestId('step4-definition-link'))).replace(/↗.*$/s, '').trim()).toBe(definitionName);
     await expect(byTestId('rail-step-4')).toHaveAttribute('data-state', 'done');
