@@ -11,9 +11,9 @@ pub const FEATURES: [&str; 2] = ["feature/customer-churn", "feature/sql-pool-vie
 
 /// Steps 1–4 through the wizard, then steps 5 and 6 marked done on the saved run.
 ///
-/// Steps 5–6 (deploy, confirm) are built in parallel by another team and are not in this
-/// branch yet; step 7 only needs the run to say they are done (its precondition) and the fix
-/// commit of step 3, so the run is set up through the store instead of deploying.
+/// A shortcut for the tests of step 7 alone: it only needs the run to say steps 5–6 are done
+/// (its precondition) and the fix commit of step 3, so the run skips the deployment (a few
+/// seconds each). `tests/history_deployed.rs` walks steps 5–6 for real.
 pub async fn run_at_step7(w: &World) -> HotfixRun {
     let (id, _) = Box::pin(created(w)).await;
     confirm_through_store(w, &id)

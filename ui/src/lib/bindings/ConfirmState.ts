@@ -11,4 +11,8 @@ export type ConfirmState = { checkedAt?: string,
 /**
  * Which deployment was checked (`deploySteps[].attempt` of which release).
  */
-releaseId?: number, attempt: number, checks: Array<ConfirmCheck>, triggerDiffs: Array<TriggerDiff>, failure?: FailureReport, rollback?: RollbackTarget, };
+releaseId?: number, attempt: number, checks: Array<ConfirmCheck>, triggerDiffs: Array<TriggerDiff>, failure?: FailureReport, rollback?: RollbackTarget, 
+/**
+ * The signed-in user when every point passed (the change record's "confirmed by").
+ */
+confirmedBy?: string, };

@@ -6,6 +6,11 @@ export type HistoryTriggerChange = { trigger: string,
  */
 before: string, 
 /**
- * Runtime state after it.
+ * Runtime state after it, as step 6 read it.
  */
-after: string, };
+after: string, 
+/**
+ * The deployment stopped it first and started it again (`TriggersToStop`/`TriggersToStart`);
+ * false for a trigger it left alone (one that was stopped before, say).
+ */
+stoppedForDeployment: boolean, };

@@ -31,6 +31,42 @@ describe('closing summary', () => {
     expect(screen.getByTestId('history-cleanup')).toHaveTextContent('Kept Release1_Hotfixes');
   });
 
+  it('shows the deployment with its duration and who confirmed, and each trigger as it was kept', async () => {
+    const deployed = entry({
+      deployment: {
+        releaseId: 12,
+        releaseName: 'Release-12',
+        webUrl: 'http://127.0.0.1:9999/contoso/DataPlatform/_releaseProgress?releaseId=12',
+        commitId: 'f1e2d3c4b5a6978812345678901234567890abcd',
+        result: 'succeeded',
+        startedAt: '2026-11-26T10:00:00Z',
+        finishedAt: '2026-11-26T10:02:05Z',
+        durationSeconds: 125,
+        confirmedBy: 'Maya Lopez (maya.lopez@contoso.com)',
+      },
+      triggerChanges: [
+        { trigger: 'tr_daily_sales', before: 'Started', after: 'Started', stoppedForDeployment: true },
+        { trigger: 'tr_sales_file_arrival', before: 'Stopped', after: 'Stopped', stoppedForDeployment: false },
+        { trigger: 'tr_hourly', before: 'Started', after: 'Stopped', stoppedForDeployment: true },
+      ],
+    });
+    mockCommands({ history_entry: () => deployed, history_document: () => doc });
+    render(RunSummary, { runId: 'run-1' });
+    const result = await screen.findByTestId('history-deployment-result');
+    expect(result).toHaveAttribute('data-result', 'succeeded');
+    expect(result).toHaveTextContent('to contoso-synapse-prod: succeeded, started');
+    expect(screen.getByTestId('history-deployment')).toContainElement(screen.getByRole('link', { name: /Release-12/ }));
+    expect(result).toHaveTextContent('took 2 min 5 s');
+    expect(screen.getByTestId('history-deployment')).toHaveTextContent('Deployed commit f1e2d3c4');
+    expect(screen.getByTestId('history-confirmed-by')).toHaveTextContent('Confirmed by: Maya Lopez');
+    expect(screen.getByTestId('history-trigger-tr_daily_sales')).toHaveTextContent('Started → stopped for the deployment → Started');
+    expect(screen.getByTestId('history-trigger-tr_daily_sales')).toHaveAttribute('data-kept', 'true');
+    expect(screen.getByTestId('history-trigger-tr_sales_file_arrival')).toHaveTextContent('Stopped → Stopped');
+    expect(screen.getByTestId('history-trigger-tr_sales_file_arrival')).not.toHaveTextContent('stopped for the deployment');
+    expect(screen.getByTestId('history-trigger-tr_hourly')).toHaveAttribute('data-kept', 'false');
+    expect(screen.getByTestId('history-trigger-tr_hourly')).toHaveTextContent('(not as before)');
+  });
+
   it('copies the Markdown the back end writes to the clipboard', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });

@@ -20,6 +20,13 @@ export function firstLine(message: string): string {
   return message.split('\n', 1)[0] ?? '';
 }
 
+/** A duration in seconds as "45 s" or "2 min 5 s"; empty for none. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds)) return '';
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 /** "1 commit", "3 commits". */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::hotfix::run::{CommitInfo, HotfixRun, RunStatus, StepState};
+use crate::hotfix::run::{RunStatus, StepState};
 use crate::hotfix::steps::StepId;
 
 /// A run as the history keeps it.
@@ -187,8 +187,12 @@ pub struct HistoryTriggerChange {
     pub trigger: String,
     /// Runtime state before the deployment (`Started`, `Stopped`).
     pub before: String,
-    /// Runtime state after it.
+    /// Runtime state after it, as step 6 read it.
     pub after: String,
+    /// The deployment stopped it first and started it again (`TriggersToStop`/`TriggersToStart`);
+    /// false for a trigger it left alone (one that was stopped before, say).
+    #[serde(default)]
+    pub stopped_for_deployment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -238,123 +242,7 @@ pub struct HistoryKeptBranch {
     pub reason: String,
 }
 
-fn commit(c: &CommitInfo) -> HistoryCommit {
-    HistoryCommit {
-        commit_id: c.commit_id.clone(),
-        message: c.message.lines().next().unwrap_or("").trim().to_owned(),
-        author: c.author_name.clone(),
-        web_url: c.web_url.clone(),
-    }
-}
-
 impl HistoryEntry {
-    /// The entry of `run` as saved now.
-    pub fn from_run(run: &HotfixRun) -> Self {
-        let steps = &run.steps;
-        let current = run.step(run.current_step);
-        let cleanup = &steps.cleanup;
-        let plan = steps.fix.plan.as_ref().map(|p| {
-            let names = |items: &[crate::synapse::PlanItem]| {
-                items
-                    .iter()
-                    .map(|i| format!("{} {}", i.artifact.kind.label(), i.artifact.name))
-                    .collect()
-            };
-            HistoryPlan {
-                create: names(&p.create),
-                update: names(&p.update),
-                delete: names(&p.delete),
-            }
-        });
-        let touched_cleanup = cleanup.listed_at.is_some() || !cleanup.deleted.is_empty();
-        Self {
-            run_id: run.id.clone(),
-            profile_id: run.profile_id.clone(),
-            profile_name: run.profile.name.clone(),
-            organization_url: run.profile.organization_url.clone(),
-            project: run.profile.project.as_ref().map(|p| p.name.clone()),
-            repository: run.profile.repository.as_ref().map(|r| r.name.clone()),
-            prod_workspace: run.prod_workspace.clone(),
-            status: run.status,
-            current_step: run.current_step,
-            current_step_title: run.current_step.title().to_owned(),
-            current_step_state: current.map_or(StepState::Pending, |s| s.state),
-            current_step_note: current.and_then(|s| s.note.clone()),
-            started_by: run.started_by.clone(),
-            finished_by: cleanup.finished_by.clone(),
-            started_at: run.created_at,
-            updated_at: run.updated_at,
-            finished_at: cleanup.finished_at,
-            release: steps.release.release.as_ref().map(|r| HistoryRelease {
-                id: r.id,
-                name: r.name.clone(),
-                definition_id: r.definition_id,
-                definition_name: run
-                    .profile
-                    .release_definition
-                    .as_ref()
-                    .filter(|d| d.id == r.definition_id)
-                    .map(|d| d.name.clone()),
-                web_url: r.web_url.clone(),
-            }),
-            release_commit: steps.release.commit.as_ref().map(commit),
-            hotfix_branch: steps.branch.branch.as_ref().map(|b| HistoryLink {
-                name: b.name.clone(),
-                web_url: b.web_url.clone(),
-            }),
-            fix_commits: steps.fix.commits.iter().map(commit).collect(),
-            plan,
-            hotfix_pipeline: steps.pipeline.definition.as_ref().map(|d| HistoryPipeline {
-                definition_id: d.id,
-                name: d.name.clone(),
-                revision: d.revision,
-                web_url: d.web_url.clone(),
-            }),
-            deployment: None,
-            trigger_changes: None,
-            pull_requests: (!steps.merge_back.pull_requests.is_empty()).then(|| {
-                steps
-                    .merge_back
-                    .pull_requests
-                    .iter()
-                    .map(|p| HistoryPullRequest {
-                        id: p.pull_request_id,
-                        target_branch: p.target.clone(),
-                        title: p.title.clone(),
-                        status: p.status.clone(),
-                        merge_status: Some(p.merge_status.clone()),
-                        web_url: Some(p.web_url.clone()),
-                    })
-                    .collect()
-            }),
-            cleanup: touched_cleanup.then(|| HistoryCleanup {
-                deleted: cleanup
-                    .deleted
-                    .iter()
-                    .map(|d| HistoryDeletedBranch {
-                        name: d.name.clone(),
-                        object_id: d.object_id.clone(),
-                        release_name: d.release_name.clone(),
-                        at: d.at,
-                    })
-                    .collect(),
-                kept: cleanup
-                    .branches
-                    .iter()
-                    .map(|b| HistoryKeptBranch {
-                        name: b.name.clone(),
-                        reason: b
-                            .reasons
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| "Safe to delete, but not picked.".to_owned()),
-                    })
-                    .collect(),
-            }),
-            run_available: true,
-        }
-    }
-
     /// The title a change record starts with: "Hotfix of Release-3 in contoso-synapse-prod".
     pub fn title(&self) -> String {
         match &self.release {

@@ -256,9 +256,14 @@ pub fn change_record(e: &HistoryEntry, h: &str) -> String {
         for c in t {
             let _ = writeln!(
                 o,
-                "- `{}`: {} → {}",
+                "- `{}`: {} → {}{}",
                 c.trigger.replace('`', "'"),
                 esc(&c.before),
+                if c.stopped_for_deployment {
+                    "stopped for the deployment → "
+                } else {
+                    ""
+                },
                 esc(&c.after)
             );
         }

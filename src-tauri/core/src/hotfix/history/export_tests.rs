@@ -62,11 +62,20 @@ fn entry() -> HistoryEntry {
             duration_seconds: Some(125),
             confirmed_by: Some("Daniel".into()),
         }),
-        trigger_changes: Some(vec![HistoryTriggerChange {
-            trigger: "tr_daily".into(),
-            before: "Started".into(),
-            after: "Started".into(),
-        }]),
+        trigger_changes: Some(vec![
+            HistoryTriggerChange {
+                trigger: "tr_daily".into(),
+                before: "Started".into(),
+                after: "Started".into(),
+                stopped_for_deployment: true,
+            },
+            HistoryTriggerChange {
+                trigger: "tr_paused".into(),
+                before: "Stopped".into(),
+                after: "Stopped".into(),
+                stopped_for_deployment: false,
+            },
+        ]),
         pull_requests: Some(vec![HistoryPullRequest {
             id: 7,
             target_branch: "main".into(),
@@ -107,7 +116,11 @@ fn the_deployment_triggers_and_pull_requests_of_later_steps_are_written_when_rec
     ), "{md}");
     assert!(md.contains("Deployed commit `bbbbbbbb`."));
     assert!(md.contains("Confirmed by: Daniel."));
-    assert!(md.contains("- `tr_daily`: Started → Started"));
+    assert!(
+        md.contains("- `tr_daily`: Started → stopped for the deployment → Started\n"),
+        "{md}"
+    );
+    assert!(md.contains("- `tr_paused`: Stopped → Stopped\n"), "{md}");
     assert!(md.contains(
         "- [PR 7 Hotfix into main](<https://x/pullrequest/7>) into `main`: active (merge succeeded)"
     ));

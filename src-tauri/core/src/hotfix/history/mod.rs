@@ -5,6 +5,7 @@
 
 pub mod entry;
 pub mod export;
+mod from_run;
 mod service;
 pub mod store;
 

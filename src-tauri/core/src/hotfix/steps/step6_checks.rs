@@ -287,8 +287,17 @@ impl Action for ConfirmDeployment {
             trigger_diffs: diffs,
             failure: failure_report,
             rollback,
+            confirmed_by: None,
         };
         let passed = state.all_passed();
+        let state = ConfirmState {
+            confirmed_by: if passed {
+                s.signed_in_user().await
+            } else {
+                None
+            },
+            ..state
+        };
         run.log_event(
             StepId::Confirm,
             if passed {

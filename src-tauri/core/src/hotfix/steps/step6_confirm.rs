@@ -99,6 +99,10 @@ pub struct ConfirmState {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<RollbackTarget>,
+    /// The signed-in user when every point passed (the change record's "confirmed by").
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<String>,
 }
 
 impl ConfirmState {

@@ -114,10 +114,25 @@ pub(super) fn branch_web_url(s: &Session, branch: &str) -> Option<String> {
 pub(super) async fn sync(s: &Session, access: &CacheAccess) -> AppResult<SyncOutcome> {
     let auth = GitAuth::from_credential(s.client().credential()).await?;
     let url = clone_url(s)?;
-    access
+    let synced = access
         .cache
         .sync(&s.profile().id, &url, auth, Arc::clone(&access.progress))
-        .await
+        .await;
+    synced.map_err(|e| demo_advice(s.profile().simulated, e))
+}
+
+/// A refused credential on the demo profile: its token is the simulator's own, so the advice for
+/// a real organization (create a new token) does not apply.
+pub(super) fn demo_advice(simulated: bool, e: AppError) -> AppError {
+    if !simulated || e.code != ErrorCode::TokenRejected {
+        return e;
+    }
+    AppError::new(
+        ErrorCode::TokenRejected,
+        "The demo organization refused the demo profile's token when the app fetched the \
+         repository with git. Start the demo again (About → Reset the demo), then list the \
+         targets again; nothing of the run is lost.",
+    )
 }
 
 /// Computes the listing from the clone (blocking work on the cache's thread).

@@ -212,6 +212,37 @@ fn the_pull_request_names_the_release_the_commit_range_and_the_deployment() {
 }
 
 #[test]
+fn the_pull_request_names_the_release_that_deployed_the_fix_not_a_rollback() {
+    use super::step5_deploy::{AttemptKind, DeployAttempt};
+    use super::step5_status::DeployResult;
+    let attempt = |kind, id: i32, result| DeployAttempt {
+        kind,
+        release_id: id,
+        release_name: format!("Release-{id}"),
+        web_url: (id == 12).then(|| "https://rm/r?releaseId=12".to_owned()),
+        environment_id: 1,
+        stage_name: "Production_Hotfix".into(),
+        attempt: 1,
+        requested_at: Utc::now(),
+        finished_at: None,
+        result,
+    };
+    let mut run = run();
+    let d = description(&run, "Release3_Hotfixes", FIX, "main");
+    assert!(!d.contains(" as release "), "nothing deployed yet: {d}");
+    run.steps.deploy.attempts = vec![
+        attempt(AttemptKind::Deploy, 11, Some(DeployResult::Failed)),
+        attempt(AttemptKind::Deploy, 12, Some(DeployResult::Succeeded)),
+        attempt(AttemptKind::Rollback, 3, None),
+    ];
+    let d = description(&run, "Release3_Hotfixes", FIX, "main");
+    assert!(
+        d.contains("`contoso-synapse-prod` as release [Release-12](https://rm/r?releaseId=12) (release id 12), and confirmed."),
+        "{d}"
+    );
+}
+
+#[test]
 fn a_long_history_is_summarised_and_the_description_cut_at_the_service_limit() {
     let mut run = run();
     run.steps.fix.commits = (0..40)
@@ -347,4 +378,18 @@ fn the_history_entry_lists_the_merge_back_pull_requests() {
     assert_eq!(prs[0].status, "completed");
     assert_eq!(prs[1].merge_status.as_deref(), Some("succeeded"));
     assert_eq!(prs[1].web_url.as_deref(), Some("u"));
+}
+
+#[test]
+fn a_refused_token_on_the_demo_profile_says_to_reset_the_demo_not_to_create_a_token() {
+    use crate::error::AppError;
+    let refused = || AppError::new(ErrorCode::TokenRejected, "Create a new one.");
+    let demo = super::step7_merge::demo_advice(true, refused());
+    assert_eq!(demo.code, ErrorCode::TokenRejected);
+    assert!(demo.message.contains("Reset the demo"), "{}", demo.message);
+    assert!(!demo.message.contains("Create a new"), "{}", demo.message);
+    let real = super::step7_merge::demo_advice(false, refused());
+    assert_eq!(real.message, "Create a new one.");
+    let other = super::step7_merge::demo_advice(true, AppError::new(ErrorCode::NotFound, "gone"));
+    assert_eq!(other.message, "gone", "only a refused token is reworded");
 }

@@ -83,9 +83,31 @@ pub fn description(run: &HotfixRun, hotfix_branch: &str, fix_commit: &str, targe
             None => format!(" by the hotfix pipeline {} (id {})", d.name, d.id),
         })
         .unwrap_or_default();
+    // The release of step 5 that deployed the fix (the latest deployment of the fix, not a
+    // rollback).
+    let deployed_as = run
+        .steps
+        .deploy
+        .attempts
+        .iter()
+        .rev()
+        .find(|a| {
+            a.kind == super::step5_deploy::AttemptKind::Deploy && a.result.is_some_and(|r| r.ok())
+        })
+        .map(|a| match &a.web_url {
+            Some(url) => format!(
+                " as release [{}]({url}) (release id {})",
+                a.release_name, a.release_id
+            ),
+            None => format!(
+                " as release {} (release id {})",
+                a.release_name, a.release_id
+            ),
+        })
+        .unwrap_or_default();
     out.push(format!(
-        "- **Production deployment**: commit `{}` deployed to the Synapse workspace `{}`{pipeline}, \
-         and confirmed.",
+        "- **Production deployment**: commit `{}` deployed to the Synapse workspace `{}`{pipeline}\
+         {deployed_as}, and confirmed.",
         short(fix_commit),
         run.prod_workspace
     ));
