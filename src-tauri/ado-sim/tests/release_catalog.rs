@@ -72,6 +72,12 @@ async fn the_synapse_tasks_have_the_documented_inputs_and_random_ids_per_world()
     );
     assert_eq!(input(deploy, "operation")["defaultValue"], "deploy");
     assert!(input(deploy, "operation")["options"]["validateDeploy"].is_string());
+    assert!(
+        input(deploy, "operation")["options"]
+            .get("validate")
+            .is_none(),
+        "the classic picklist has only deploy and validateDeploy"
+    );
     assert_eq!(
         input(toggle, "ServiceConnectionName")["aliases"][0],
         "azureSubscription"

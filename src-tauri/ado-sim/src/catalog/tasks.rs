@@ -99,7 +99,9 @@ pub fn synapse_tasks(extension_version: &str) -> Vec<Value> {
     let contribution = format!("{SYNAPSE_PUBLISHER}.{SYNAPSE_EXTENSION}");
     let deploy_vis = "operation = deploy || operation = validateDeploy";
     let mut operation = input("operation", "Operation Type", "pickList", "deploy", true);
-    operation["options"] = json!({"deploy": "Deploy", "validate": "Validate", "validateDeploy": "Validate and deploy"});
+    // The classic picklist: `validate` exists only in YAML (it publishes a build artifact), so a
+    // classic definition cannot pick it (reference/synapse/TASKS.md, second reading §2).
+    operation["options"] = json!({"deploy": "Deploy", "validateDeploy": "Validate and deploy"});
     let mut environment = input("Environment", "Environment", "pickList", "prod", true);
     environment["options"] = json!({
         "prod": "Azure Public", "ppe": "Azure Internal", "mooncake": "Azure China",
