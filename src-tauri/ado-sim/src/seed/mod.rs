@@ -16,6 +16,7 @@ pub mod demo_hotfixes;
 pub mod demo_production;
 pub mod demo_release;
 pub mod demo_repo;
+mod demo_repo_tree;
 pub mod scale;
 
 /// Organization name of every seeded world.
